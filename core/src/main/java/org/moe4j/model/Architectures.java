@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.moe4j.gguf.GGUFFormatException;
+import org.moe4j.model.arch.DeepSeek2;
+import org.moe4j.model.arch.GptOss;
 import org.moe4j.model.arch.GraniteMoe;
 import org.moe4j.model.arch.Llama;
 import org.moe4j.model.arch.Olmoe;
@@ -15,7 +17,8 @@ public final class Architectures {
     private static final Map<String, Architecture> BY_NAME = new LinkedHashMap<>();
 
     static {
-        for (Architecture a : List.of(new Llama(), new Qwen2Moe(), new Qwen3Moe(), new Olmoe(), new GraniteMoe())) {
+        for (Architecture a : List.of(new Llama(), new Qwen2Moe(), new Qwen3Moe(), new Olmoe(), new GraniteMoe(),
+                new DeepSeek2(), new GptOss())) {
             for (String n : a.names()) BY_NAME.put(n, a);
         }
     }
