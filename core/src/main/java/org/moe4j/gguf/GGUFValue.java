@@ -66,6 +66,7 @@ public record GGUFValue(GGUFValueType type, GGUFValueType elementType, Object va
             case String[] a -> summarize(Arrays.toString(a), a.length);
             case List<?> l -> summarize(l.toString(), l.size());
             case String s -> s.length() > 120 ? "\"" + s.substring(0, 117).replace("\n", "\\n") + "...\"" : "\"" + s.replace("\n", "\\n") + "\"";
+            case Double d when type == GGUFValueType.FLOAT32 -> Float.toString(d.floatValue());
             default -> String.valueOf(value);
         };
     }
