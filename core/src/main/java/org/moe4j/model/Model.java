@@ -33,6 +33,7 @@ public final class Model implements AutoCloseable {
     private final WorkerPool pool;
     private final MatMul mm;
     private final Workspace ws = new Workspace();
+    private final Layer layer = new Layer(0, null, null, ws);
     private final List<ForwardListener> listeners = new CopyOnWriteArrayList<>();
     private ExpertStore expertStore;
 
@@ -115,7 +116,7 @@ public final class Model implements AutoCloseable {
         float[] tmp = ws.get(Workspace.Slot.ATTN_OUT, n * d);
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
-            Layer layer = new Layer(l, batch, cache, ws);
+            layer.set(l, batch, cache, ws);
             for (int t = 0; t < n; t++) VectorOps.rmsNorm(x, t * d, b.attnNorm(), rmsEps, xn, t * d, d);
             b.attention().forward(layer, xn, tmp);
             residualAdd(tmp, x, n * d, b.residualScale());

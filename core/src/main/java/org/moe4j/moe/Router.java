@@ -88,21 +88,25 @@ public final class Router {
         d.count = k;
     }
 
-    private final ThreadLocal<boolean[]> eligibleScratch = new ThreadLocal<>();
+    /** Per-thread scratch of the selection, so routing allocates nothing per token. */
+    private final class Scratch {
+        final boolean[] eligible = new boolean[config.experts()];
+        final float[] groupScore = new float[Math.max(1, config.groups())];
+        final boolean[] keepGroup = new boolean[Math.max(1, config.groups())];
+    }
+
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private boolean[] groupFilter(float[] s, boolean[] excluded) {
         int e = config.experts();
-        boolean[] ok = eligibleScratch.get();
-        if (ok == null) {
-            ok = new boolean[e];
-            eligibleScratch.set(ok);
-        }
+        Scratch sc = scratch.get();
+        boolean[] ok = sc.eligible;
         for (int i = 0; i < e; i++) ok[i] = excluded == null || !excluded[i];
         int g = config.groups();
         if (g > 1 && config.groupsUsed() < g) {
             int per = e / g;
             // a group's score is the sum of its two best scores; only the best groups stay eligible
-            float[] groupScore = new float[g];
+            float[] groupScore = sc.groupScore;
             for (int gi = 0; gi < g; gi++) {
                 float a = Float.NEGATIVE_INFINITY, b = Float.NEGATIVE_INFINITY;
                 for (int i = gi * per; i < (gi + 1) * per; i++) {
@@ -112,7 +116,8 @@ public final class Router {
                 }
                 groupScore[gi] = per >= 2 ? a + b : a;
             }
-            boolean[] keep = new boolean[g];
+            boolean[] keep = sc.keepGroup;
+            java.util.Arrays.fill(keep, false);
             for (int r = 0; r < config.groupsUsed(); r++) {
                 int best = -1;
                 for (int gi = 0; gi < g; gi++) {

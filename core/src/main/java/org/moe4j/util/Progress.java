@@ -96,7 +96,7 @@ public final class Progress implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        draw(true);
+        if (tty || lastDecile < 10) draw(true);
         if (tty) out.println();
     }
 }
