@@ -100,6 +100,14 @@ public final class RoutingDecision {
         router.weigh(this);
     }
 
+    /**
+     * Multiplies every selected weight by {@code factor}: for a policy that keeps the total weight of a
+     * selection it shrank, on layers whose own rule does not renormalise.
+     */
+    public void scaleWeights(float factor) {
+        for (int j = 0; j < count; j++) weights[j] *= factor;
+    }
+
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("layer ").append(layer).append(" pos ").append(position).append(" experts [");
