@@ -61,13 +61,21 @@ final class StopStringMatcher {
         return m;
     }
 
+    private boolean endsWithPrefix(String s, int k) {
+        int start = text.length() - k;
+        for (int i = 0; i < k; i++) {
+            if (text.charAt(start + i) != s.charAt(i)) return false;
+        }
+        return true;
+    }
+
     /** Length of the longest suffix of the text that is a proper prefix of some stop string. */
     private int heldBack() {
         int best = 0;
         for (String s : stops) {
             int max = Math.min(s.length() - 1, text.length());
             for (int k = max; k > best; k--) {
-                if (text.regionMatches(text.length() - k, s, 0, k)) {
+                if (endsWithPrefix(s, k)) {
                     best = k;
                     break;
                 }
