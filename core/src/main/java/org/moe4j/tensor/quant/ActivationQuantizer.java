@@ -1,10 +1,26 @@
 package org.moe4j.tensor.quant;
 
+import static org.moe4j.tensor.quant.Simd.L;
+
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import org.moe4j.tensor.quant.reference.ActivationReference;
+
 /**
  * Encodes float activations into {@link QuantizedActivations}, bit-for-bit as the reference engine
- * does before its quantized matrix products (round half to even everywhere).
+ * does before its quantized matrix products (round half to even everywhere); the rules are spelled out
+ * in {@link ActivationReference}, the scalar twin this must always match (NaN payloads aside).
+ *
+ * <p>Rounding to the nearest integer uses the reference's own trick: adding and subtracting 1.5 * 2^23
+ * rounds any float of magnitude below 2^22 half-to-even in the float unit.
  */
 public final class ActivationQuantizer {
+    private static final float MAGIC = 12582912f;
+
     private ActivationQuantizer() {
     }
 
@@ -12,64 +28,109 @@ public final class ActivationQuantizer {
         if (n % type.blockSize != 0 || off % type.blockSize != 0) {
             throw new IllegalArgumentException(type + ": " + n + " elements at " + off + " do not fill whole blocks");
         }
+        if (!Simd.USABLE) {
+            ActivationReference.quantize(type, x, xOff, a, off, n);
+            return;
+        }
         switch (type) {
             case F32 -> System.arraycopy(x, xOff, a.f, off, n);
-            case F16 -> {
-                for (int i = 0; i < n; i++) a.f[off + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOff + i]));
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) a.f[off + i] = Half.bf16ToFloat(Half.floatToBf16(x[xOff + i]));
-            }
+            case F16 -> toF16(x, xOff, a.f, off, n);
+            case BF16 -> toBf16(x, xOff, a.f, off, n);
             case Q8_0, Q8_1 -> quantizeQ8(type == ActivationType.Q8_1, x, xOff, a, off, n);
             case Q8_K -> quantizeQ8K(x, xOff, a, off, n);
         }
     }
 
+    private static FloatVector rint(FloatVector v) {
+        return v.add(MAGIC).sub(MAGIC);
+    }
+
+    /**
+     * Float to the nearest half and back. Normal halves: round the float mantissa to 10 bits (even on
+     * ties) with integer adds; below 2^-14 the step is a fixed 2^-24, which adding 0.5 rounds to;
+     * from 65520 up everything becomes infinite.
+     */
+    private static void toF16(float[] x, int xOff, float[] out, int off, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(Simd.F, x, xOff + i);
+            IntVector bits = v.reinterpretAsInts();
+            IntVector sign = bits.and(0x80000000);
+            FloatVector abs = v.abs();
+            IntVector ab = abs.reinterpretAsInts();
+            IntVector normal = ab.add(ab.lanewise(VectorOperators.LSHR, 13).and(1).add(0x0fff)).and(0xffffe000);
+            IntVector tiny = abs.add(0.5f).sub(0.5f).reinterpretAsInts();
+            IntVector r = normal.blend(tiny, ab.compare(VectorOperators.LT, Float.floatToRawIntBits(0x1p-14f)))
+                    .blend(0x7f800000, ab.compare(VectorOperators.GE, Float.floatToRawIntBits(65520f)))
+                    .blend(ab, ab.compare(VectorOperators.GT, 0x7f800000)); // NaN stays NaN
+            r.or(sign).reinterpretAsFloats().intoArray(out, off + i);
+        }
+        for (; i < n; i++) out[off + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOff + i]));
+    }
+
+    /** Round to nearest even at bit 16; NaN keeps its top bits and is made quiet. */
+    private static void toBf16(float[] x, int xOff, float[] out, int off, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            IntVector bits = FloatVector.fromArray(Simd.F, x, xOff + i).reinterpretAsInts();
+            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7fff)).and(0xffff0000);
+            VectorMask<Integer> nan = bits.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+            rounded.blend(bits.and(0xffff0000).or(0x00400000), nan).reinterpretAsFloats().intoArray(out, off + i);
+        }
+        for (; i < n; i++) out[off + i] = Half.bf16ToFloat(Half.floatToBf16(x[xOff + i]));
+    }
+
     private static void quantizeQ8(boolean withSum, float[] x, int xOff, QuantizedActivations a, int off, int n) {
         for (int b = 0; b < n; b += 32) {
-            float amax = 0;
-            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[xOff + b + j]));
+            FloatVector amaxV = FloatVector.fromArray(Simd.F, x, xOff + b).abs();
+            for (int c = L; c < 32; c += L) amaxV = amaxV.max(FloatVector.fromArray(Simd.F, x, xOff + b + c).abs());
+            float amax = amaxV.reduceLanes(VectorOperators.MAX);
             float d = amax / 127f;
             float id = amax != 0 ? 127f / amax : 0f;
-            int sum = 0;
-            for (int j = 0; j < 32; j++) {
-                int q = (int) Math.rint(x[xOff + b + j] * id);
-                a.qs[off + b + j] = (byte) q;
-                sum += q;
+            FloatVector sum = Simd.zero();
+            for (int c = 0; c < 32; c += L) {
+                FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(id));
+                ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
+                sum = sum.add(q);
             }
             int blk = (off + b) >> 5;
             a.d[blk] = Half.roundToHalf(d);
-            if (withSum) a.s[blk] = Half.roundToHalf(d * sum);
+            if (withSum) a.s[blk] = Half.roundToHalf(d * (int) sum.reduceLanes(VectorOperators.ADD));
         }
     }
 
     private static void quantizeQ8K(float[] x, int xOff, QuantizedActivations a, int off, int n) {
         for (int b = 0; b < n; b += 256) {
-            float amax = 0, max = 0;
-            for (int j = 0; j < 256; j++) {
-                float v = x[xOff + b + j];
-                float ax = Math.abs(v);
-                if (ax > amax) {
-                    amax = ax;
-                    max = v;
-                }
-            }
+            FloatVector amaxV = Simd.zero();
+            for (int c = 0; c < 256; c += L) amaxV = amaxV.max(FloatVector.fromArray(Simd.F, x, xOff + b + c).abs());
+            float amax = amaxV.reduceLanes(VectorOperators.MAX);
             int blk = (off + b) >> 8;
             if (amax == 0) {
                 a.d[blk] = 0;
-                java.util.Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
-                java.util.Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
+                Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
+                Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
                 continue;
             }
-            float iscale = -127f / max;
-            for (int j = 0; j < 256; j++) {
-                int v = (int) Math.rint(iscale * x[xOff + b + j]);
-                a.qs[off + b + j] = (byte) Math.min(127, v);
+            float max = 0;
+            for (int c = 0; c < 256; c += L) {
+                FloatVector v = FloatVector.fromArray(Simd.F, x, xOff + b + c);
+                VectorMask<Float> hit = v.abs().compare(VectorOperators.EQ, amax);
+                if (hit.anyTrue()) {
+                    max = x[xOff + b + c + hit.firstTrue()];
+                    break;
+                }
             }
-            for (int g = 0; g < 16; g++) {
-                int sum = 0;
-                for (int j = 0; j < 16; j++) sum += a.qs[off + b + g * 16 + j];
-                a.bsums[((off + b) >> 4) + g] = (short) sum;
+            float iscale = -127f / max;
+            int g0 = (off + b) >> 4;
+            FloatVector group = Simd.zero();
+            for (int c = 0; c < 256; c += L) {
+                FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(iscale)).min(127f);
+                ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
+                group = group.add(q);
+                if (((c + L) & 15) == 0) {
+                    a.bsums[g0 + (c >> 4)] = (short) group.reduceLanes(VectorOperators.ADD);
+                    group = Simd.zero();
+                }
             }
             a.d[blk] = 1 / iscale;
         }

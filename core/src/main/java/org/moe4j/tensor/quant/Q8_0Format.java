@@ -1,13 +1,14 @@
 package org.moe4j.tensor.quant;
 
+import static org.moe4j.tensor.quant.Simd.L;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import org.moe4j.tensor.GGMLType;
 
 /** Q8_0: blocks of 32 weights, an F16 scale d then 32 signed bytes; w = d * q. */
 final class Q8_0Format implements QuantFormat {
-    private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int BLOCK_BYTES = 34;
 
     @Override public GGMLType type() { return GGMLType.Q8_0; }
@@ -17,41 +18,41 @@ final class Q8_0Format implements QuantFormat {
     public void dequantize(MemorySegment src, long byteOffset, float[] dst, int dstOffset, int n) {
         for (int b = 0; b < n / 32; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(src.get(H, blk));
-            for (int j = 0; j < 32; j++) {
-                dst[dstOffset + b * 32 + j] = d * src.get(ValueLayout.JAVA_BYTE, blk + 2 + j);
+            FloatVector d = Simd.broadcast(Blocks.f16(src, blk));
+            for (int c = 0; c < 32; c += L) {
+                Simd.toFloat(Simd.load(src, blk + 2 + c)).mul(d).intoArray(dst, dstOffset + 32 * b + c);
             }
         }
     }
 
     @Override
     public float dot(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
-        float sum = 0;
+        FloatVector acc = Simd.zero();
         for (int b = 0; b < n / 32; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(w.get(H, blk));
-            float s = 0;
-            for (int j = 0; j < 32; j++) {
-                s += w.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * x[xOffset + b * 32 + j];
+            FloatVector d = Simd.broadcast(Blocks.f16(w, blk));
+            for (int c = 0; c < 32; c += L) {
+                FloatVector wv = Simd.toFloat(Simd.load(w, blk + 2 + c)).mul(d);
+                acc = wv.fma(FloatVector.fromArray(Simd.F, x, xOffset + 32 * b + c), acc);
             }
-            sum += d * s;
         }
-        return sum;
+        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        float sum = 0;
+        byte[] qs = a.qs;
+        float[] ad = a.d;
+        FloatVector acc = Simd.zero8();
         for (int b = 0; b < n / 32; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(w.get(H, blk));
-            int e = elementOffset + b * 32;
-            int s = 0;
-            for (int j = 0; j < 32; j++) {
-                s += w.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * a.qs[e + j];
-            }
-            sum += d * a.d[e >> 5] * s;
+            int e = elementOffset + 32 * b;
+            float d = Blocks.f16(w, blk) * ad[e >> 5];
+            // |w*a| <= 128*127, so the sum of two products still fits a short
+            ShortVector p = Simd.signed16(w, blk + 2).mul(Simd.act16(qs, e))
+                    .add(Simd.signed16(w, blk + 18).mul(Simd.act16(qs, e + 16)));
+            acc = Simd.toFloat8(Simd.pairSum(p)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return sum;
+        return Simd.sum(acc);
     }
 }

@@ -3,16 +3,38 @@ package org.moe4j.tensor.quant;
 import java.util.EnumMap;
 import java.util.Map;
 import org.moe4j.tensor.GGMLType;
+import org.moe4j.tensor.quant.reference.ReferenceFormats;
 
-/** The {@link QuantFormat} of each supported tensor type. */
+/**
+ * The {@link QuantFormat} of each supported tensor type: the vector kernels, or the scalar reference
+ * formats where the machine's vectors are narrower than 256 bits.
+ */
 public final class QuantFormats {
     private static final Map<GGMLType, QuantFormat> FORMATS = new EnumMap<>(GGMLType.class);
 
     static {
-        register(new F32Format());
-        register(new F16Format());
-        register(new BF16Format());
-        register(new Q8_0Format());
+        if (Simd.USABLE) {
+            register(new F32Format());
+            register(new HalfFormat(false));
+            register(new HalfFormat(true));
+            register(new Q8_0Format());
+            register(new Q4_0Format());
+            register(new Q4_1Format());
+            register(new Q5Format(false));
+            register(new Q5Format(true));
+            register(new TableFormat(GGMLType.IQ4_NL));
+            register(new TableFormat(GGMLType.MXFP4));
+            register(new Q2_KFormat());
+            register(new Q3_KFormat());
+            register(new Q4_KFormat());
+            register(new Q5_KFormat());
+            register(new Q6_KFormat());
+        } else {
+            for (GGMLType t : GGMLType.values()) {
+                QuantFormat f = ReferenceFormats.of(t);
+                if (f != null) register(f);
+            }
+        }
     }
 
     private QuantFormats() {

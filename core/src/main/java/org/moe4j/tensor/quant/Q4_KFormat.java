@@ -1,0 +1,91 @@
+package org.moe4j.tensor.quant;
+
+import static org.moe4j.tensor.quant.Simd.L;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import org.moe4j.tensor.GGMLType;
+
+/**
+ * Q4_K: super-blocks of 256 {d f16, dmin f16, scales[12], qs[128]}; 8 sub-blocks of 32 with 6-bit scale
+ * and min ({@link KQuantScales}); each 64 weights share 32 bytes, low nibbles first. w = d*sc*q - dmin*m.
+ */
+final class Q4_KFormat implements QuantFormat {
+    private static final int BLOCK_BYTES = 144;
+
+    @Override public GGMLType type() { return GGMLType.Q4_K; }
+    @Override public ActivationType activationType() { return ActivationType.Q8_K; }
+
+    private static FloatVector chunk(MemorySegment s, long blk, int sub, int c, FloatVector dl, FloatVector ml) {
+        ByteVector p = Simd.load(s, blk + 16 + 32 * (sub >> 1) + c);
+        ByteVector q = (sub & 1) == 0 ? p.and((byte) 0x0F) : Simd.highNibblesL(p);
+        return Simd.toFloat(q).mul(dl).sub(ml);
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long byteOffset, float[] dst, int dstOffset, int n) {
+        for (int b = 0; b < n / 256; b++) {
+            long blk = byteOffset + (long) b * BLOCK_BYTES;
+            float d = Blocks.f16(src, blk), dmin = Blocks.f16(src, blk + 2);
+            for (int sub = 0; sub < 8; sub++) {
+                FloatVector dl = Simd.broadcast(d * KQuantScales.scaleK4(src, blk + 4, sub));
+                FloatVector ml = Simd.broadcast(dmin * KQuantScales.minK4(src, blk + 4, sub));
+                for (int c = 0; c < 32; c += L) {
+                    chunk(src, blk, sub, c, dl, ml).intoArray(dst, dstOffset + 256 * b + 32 * sub + c);
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
+        FloatVector acc = Simd.zero();
+        for (int b = 0; b < n / 256; b++) {
+            long blk = byteOffset + (long) b * BLOCK_BYTES;
+            float d = Blocks.f16(w, blk), dmin = Blocks.f16(w, blk + 2);
+            for (int sub = 0; sub < 8; sub++) {
+                FloatVector dl = Simd.broadcast(d * KQuantScales.scaleK4(w, blk + 4, sub));
+                FloatVector ml = Simd.broadcast(dmin * KQuantScales.minK4(w, blk + 4, sub));
+                for (int c = 0; c < 32; c += L) {
+                    acc = chunk(w, blk, sub, c, dl, ml).fma(FloatVector.fromArray(Simd.F, x, xOffset + 256 * b + 32 * sub + c), acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
+        byte[] qs = a.qs;
+        short[] bsums = a.bsums;
+        FloatVector acc = Simd.zero8();
+        float mins = 0;
+        for (int b = 0; b < n / 256; b++) {
+            long blk = byteOffset + (long) b * BLOCK_BYTES;
+            int e = elementOffset + 256 * b;
+            float dy = a.d[e >> 8];
+            int summs = 0;
+            for (int g = 0; g < 16; g++) summs += bsums[(e >> 4) + g] * KQuantScales.minK4(w, blk + 4, g >> 1);
+            mins += Blocks.f16(w, blk + 2) * dy * summs;
+            IntVector isum = IntVector.zero(Simd.I8);
+            for (int g = 0; g < 4; g++) {
+                long q = blk + 16 + 32 * g;
+                int ea = e + 64 * g;
+                ShortVector p0 = Simd.unsigned16(w, q), p1 = Simd.unsigned16(w, q + 16);
+                // |q*a| <= 15*127: the 32 products of a sub-block fit a short in pairs of chunks
+                ShortVector lo = p0.and((short) 0x0F).mul(Simd.act16(qs, ea))
+                        .add(p1.and((short) 0x0F).mul(Simd.act16(qs, ea + 16)));
+                ShortVector hi = p0.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 32))
+                        .add(p1.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 48)));
+                isum = isum.add(Simd.pairSum(lo).mul(KQuantScales.scaleK4(w, blk + 4, 2 * g)))
+                        .add(Simd.pairSum(hi).mul(KQuantScales.scaleK4(w, blk + 4, 2 * g + 1)));
+            }
+            acc = Simd.toFloat8(isum).fma(FloatVector.broadcast(Simd.F8, Blocks.f16(w, blk) * dy), acc);
+        }
+        return Simd.sum(acc) - mins;
+    }
+}

@@ -1,0 +1,104 @@
+package org.moe4j.tensor.quant;
+
+import static org.moe4j.tensor.quant.Simd.L;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import org.moe4j.tensor.GGMLType;
+
+/**
+ * Q5_0 {d f16, qh u32, qs[16]} and Q5_1 {d f16, m f16, qh u32, qs[16]}: Q4 nibbles plus a fifth bit,
+ * bit j of qh for element j. Q5_0: w = d * (q - 16) against Q8_0; Q5_1: w = d * q + m against Q8_1.
+ * The fifth bits become lane masks straight from the qh bits.
+ */
+final class Q5Format implements QuantFormat {
+    private final boolean withMin;
+    private final int blockBytes, qhOff, qsOff;
+    private final byte bias;
+
+    Q5Format(boolean withMin) {
+        this.withMin = withMin;
+        this.blockBytes = withMin ? 24 : 22;
+        this.qhOff = withMin ? 4 : 2;
+        this.qsOff = qhOff + 4;
+        this.bias = (byte) (withMin ? 0 : 16);
+    }
+
+    @Override public GGMLType type() { return withMin ? GGMLType.Q5_1 : GGMLType.Q5_0; }
+    @Override public ActivationType activationType() { return withMin ? ActivationType.Q8_1 : ActivationType.Q8_0; }
+
+    private static ByteVector fifthBit(ByteVector v, int qh, int first) {
+        VectorMask<Byte> m = VectorMask.fromLong(Simd.B, (qh >>> first) & ((1L << L) - 1));
+        return v.lanewise(VectorOperators.OR, (byte) 16, m);
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long byteOffset, float[] dst, int dstOffset, int n) {
+        for (int b = 0; b < n / 32; b++) {
+            long blk = byteOffset + (long) b * blockBytes;
+            FloatVector d = Simd.broadcast(Blocks.f16(src, blk));
+            FloatVector m = Simd.broadcast(withMin ? Blocks.f16(src, blk + 2) : 0f);
+            int qh = Blocks.u32(src, blk + qhOff);
+            int o = dstOffset + 32 * b;
+            for (int c = 0; c < 16; c += L) {
+                ByteVector p = Simd.load(src, blk + qsOff + c);
+                FloatVector lo = Simd.toFloat(fifthBit(p.and((byte) 0x0F), qh, c).sub(bias)).mul(d);
+                FloatVector hi = Simd.toFloat(fifthBit(Simd.highNibblesL(p), qh, 16 + c).sub(bias)).mul(d);
+                (withMin ? lo.add(m) : lo).intoArray(dst, o + c);
+                (withMin ? hi.add(m) : hi).intoArray(dst, o + 16 + c);
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
+        FloatVector acc = Simd.zero();
+        for (int b = 0; b < n / 32; b++) {
+            long blk = byteOffset + (long) b * blockBytes;
+            FloatVector d = Simd.broadcast(Blocks.f16(w, blk));
+            FloatVector m = Simd.broadcast(withMin ? Blocks.f16(w, blk + 2) : 0f);
+            int qh = Blocks.u32(w, blk + qhOff);
+            int e = xOffset + 32 * b;
+            for (int c = 0; c < 16; c += L) {
+                ByteVector p = Simd.load(w, blk + qsOff + c);
+                FloatVector lo = Simd.toFloat(fifthBit(p.and((byte) 0x0F), qh, c).sub(bias)).mul(d);
+                FloatVector hi = Simd.toFloat(fifthBit(Simd.highNibblesL(p), qh, 16 + c).sub(bias)).mul(d);
+                if (withMin) {
+                    lo = lo.add(m);
+                    hi = hi.add(m);
+                }
+                acc = lo.fma(FloatVector.fromArray(Simd.F, x, e + c), acc);
+                acc = hi.fma(FloatVector.fromArray(Simd.F, x, e + 16 + c), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
+        byte[] qs = a.qs;
+        float[] ad = a.d, as = a.s;
+        short bias16 = bias;
+        FloatVector acc = Simd.zero8();
+        float offsets = 0;
+        for (int b = 0; b < n / 32; b++) {
+            long blk = byteOffset + (long) b * blockBytes;
+            int e = elementOffset + 32 * b;
+            float d = Blocks.f16(w, blk) * ad[e >> 5];
+            if (withMin) offsets += Blocks.f16(w, blk + 2) * as[e >> 5];
+            int qh = Blocks.u32(w, blk + qhOff);
+            ShortVector p = Simd.unsigned16(w, blk + qsOff);
+            ShortVector lo = p.and((short) 0x0F)
+                    .lanewise(VectorOperators.OR, (short) 16, VectorMask.fromLong(Simd.S16, qh & 0xFFFF));
+            ShortVector hi = p.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.OR, (short) 16, VectorMask.fromLong(Simd.S16, qh >>> 16));
+            ShortVector prod = lo.sub(bias16).mul(Simd.act16(qs, e)).add(hi.sub(bias16).mul(Simd.act16(qs, e + 16)));
+            acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
+        }
+        return Simd.sum(acc) + offsets;
+    }
+}

@@ -1,0 +1,127 @@
+package org.moe4j.tools.bench;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.moe4j.model.Batch;
+import org.moe4j.model.KVCache;
+import org.moe4j.model.LoadOptions;
+import org.moe4j.model.Model;
+import org.moe4j.model.ModelInfo;
+import org.moe4j.model.ModelLoader;
+
+/**
+ * Measures prompt processing (one batch of {@code pp} tokens from an empty cache) and generation
+ * ({@code tg} tokens one forward pass each from an empty cache), each repeated, after a warm-up that
+ * lets the JIT compile the kernels. Token ids are random; with random ids routing is realistic for
+ * random-weight models and the work is the same as for text.
+ */
+public final class Bench {
+    public record Settings(Path model, int pp, int tg, int repetitions, int threads, int batchSize, long seed,
+                           LoadOptions load) {
+    }
+
+    public interface Listener {
+        void phase(String what);
+    }
+
+    public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener) {
+        try (Model m = ModelLoader.load(s.model(), s.load())) {
+            ModelInfo info = ModelInfo.of(m.file());
+            int vocab = m.vocabSize();
+            SplittableRandom rnd = new SplittableRandom(s.seed());
+            int ctx = Math.max(16, s.pp() + s.tg() + 8);
+            KVCache cache = m.newCache(1, ctx);
+            float[] logits = new float[vocab];
+
+            listener.phase("warm-up");
+            int warm = Math.min(64, Math.max(8, s.pp()));
+            for (int i = 0; i < 2; i++) {
+                prompt(m, cache, randomIds(rnd, warm, vocab), s.batchSize(), logits);
+                generate(m, cache, Math.min(16, Math.max(4, s.tg())), rnd, vocab, logits);
+            }
+
+            double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
+            for (int r = 0; r < pp.length; r++) {
+                listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
+                int[] ids = randomIds(rnd, s.pp(), vocab);
+                long t0 = System.nanoTime();
+                prompt(m, cache, ids, s.batchSize(), logits);
+                pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
+            }
+            double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
+            for (int r = 0; r < tg.length; r++) {
+                listener.phase("tg" + s.tg() + " run " + (r + 1) + "/" + tg.length);
+                long t0 = System.nanoTime();
+                generate(m, cache, s.tg(), rnd, vocab, logits);
+                tg[r] = s.tg() / ((System.nanoTime() - t0) / 1e9);
+            }
+            double roofline = bandwidthBytesPerSecond / info.activeBytesPerToken();
+            double tgMean = mean(tg);
+            return new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
+                    info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
+                    s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
+                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0,
+                    m.numericMode().name(), cpuName(), Runtime.version().toString());
+        }
+    }
+
+    private static int[] randomIds(SplittableRandom rnd, int n, int vocab) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = rnd.nextInt(vocab);
+        return ids;
+    }
+
+    private static void prompt(Model m, KVCache cache, int[] ids, int batchSize, float[] logits) {
+        cache.clear(0);
+        Batch b = new Batch(Math.min(batchSize, ids.length));
+        for (int start = 0; start < ids.length; start += batchSize) {
+            b.clear();
+            int end = Math.min(ids.length, start + batchSize);
+            for (int i = start; i < end; i++) b.add(ids[i], i, 0, i == ids.length - 1);
+            m.forward(b, cache, logits);
+        }
+    }
+
+    private static void generate(Model m, KVCache cache, int n, SplittableRandom rnd, int vocab, float[] logits) {
+        cache.clear(0);
+        Batch b = new Batch(1);
+        int tok = rnd.nextInt(vocab);
+        for (int i = 0; i < n; i++) {
+            b.clear();
+            b.add(tok, i, 0, true);
+            m.forward(b, cache, logits);
+            tok = argmax(logits);
+        }
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+
+    static double mean(double[] x) {
+        if (x.length == 0) return 0;
+        double s = 0;
+        for (double v : x) s += v;
+        return s / x.length;
+    }
+
+    static double std(double[] x) {
+        if (x.length < 2) return 0;
+        double m = mean(x), s = 0;
+        for (double v : x) s += (v - m) * (v - m);
+        return Math.sqrt(s / (x.length - 1));
+    }
+
+    static String cpuName() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+}

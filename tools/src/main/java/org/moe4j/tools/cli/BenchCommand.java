@@ -1,0 +1,93 @@
+package org.moe4j.tools.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.moe4j.model.LoadOptions;
+import org.moe4j.tensor.NumericMode;
+import org.moe4j.tools.bench.BandwidthProbe;
+import org.moe4j.tools.bench.Bench;
+import org.moe4j.tools.bench.BenchResult;
+import org.moe4j.util.Progress;
+import org.moe4j.util.WorkerPool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure prompt processing (-p) and generation (-n) throughput, with the memory-bandwidth "
+                + "roofline of the same machine: roofline tokens/s = measured read bandwidth / weight bytes read per token."})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "512", description = "Prompt tokens (0 to skip; default: ${DEFAULT-VALUE})")
+    int pp;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "128", description = "Generated tokens (0 to skip; default: ${DEFAULT-VALUE})")
+    int tg;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "Runs of each test (default: ${DEFAULT-VALUE})")
+    int reps;
+
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "512", description = "Prompt tokens per forward pass (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--float-activations", description = "Use the dequantize-then-float path instead of 8-bit activations")
+    boolean floatActivations;
+
+    @Option(names = "--bandwidth-gib", defaultValue = "1", description = "Size of the bandwidth probe buffer in GiB (default: ${DEFAULT-VALUE})")
+    int probeGib;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (pp < 0 || tg < 0 || reps < 1 || batch < 1) throw new IllegalArgumentException("-p, -n >= 0; -r, -b >= 1");
+        int t = threads != null ? threads : WorkerPool.defaultThreads();
+        System.err.printf(Locale.ROOT, "measuring memory bandwidth (%d threads, %d GiB)...%n", t, probeGib);
+        double bw = BandwidthProbe.measure(t, (long) probeGib << 30, 5);
+        LoadOptions load = new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
+        BenchResult r = Bench.run(new Bench.Settings(model, pp, tg, reps, t, batch, seed, load), bw,
+                phase -> {
+                    if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
+                    else System.err.println(phase);
+                });
+        if (System.console() != null) System.err.println();
+        if (json) {
+            System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        } else {
+            printTable(r);
+        }
+        return 0;
+    }
+
+    private static void printTable(BenchResult r) {
+        System.out.printf(Locale.ROOT, "| %-28s | %-10s | %10s | %8s | %7s | %-6s | %16s | %9s |%n",
+                "model", "arch", "size", "params", "threads", "test", "t/s", "roofline");
+        System.out.println("|" + "-".repeat(30) + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|" + "-".repeat(10)
+                + "|" + "-".repeat(9) + "|" + "-".repeat(8) + "|" + "-".repeat(18) + "|" + "-".repeat(11) + "|");
+        if (r.pp_tokens() > 0) {
+            System.out.printf(Locale.ROOT, "| %-28s | %-10s | %10s | %8s | %7d | pp%-4d | %8.2f ± %5.2f | %9s |%n",
+                    r.model(), r.architecture(), Progress.bytes(r.model_bytes()), Progress.human(r.params_total()), r.threads(),
+                    r.pp_tokens(), r.pp_tokens_per_s(), r.pp_std(), "");
+        }
+        if (r.tg_tokens() > 0) {
+            System.out.printf(Locale.ROOT, "| %-28s | %-10s | %10s | %8s | %7d | tg%-4d | %8.2f ± %5.2f | %8.0f%% |%n",
+                    r.model(), r.architecture(), Progress.bytes(r.model_bytes()), Progress.human(r.params_total()), r.threads(),
+                    r.tg_tokens(), r.tg_tokens_per_s(), r.tg_std(), r.tg_roofline_fraction() * 100);
+        }
+        System.out.printf(Locale.ROOT, "%nactive weight bytes per token %s | measured read bandwidth %.1f GB/s | roofline %.2f tokens/s | "
+                        + "generation reaches %.0f%% of it | %s activations | %s%n",
+                Progress.bytes(r.active_bytes_per_token()), r.bandwidth_gb_s(), r.roofline_tokens_per_s(),
+                r.tg_roofline_fraction() * 100, r.numeric_mode().toLowerCase(Locale.ROOT), r.cpu());
+    }
+}
