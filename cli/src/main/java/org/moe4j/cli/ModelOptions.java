@@ -1,0 +1,31 @@
+package org.moe4j.cli;
+
+import java.nio.file.Path;
+import org.moe4j.model.LoadOptions;
+import org.moe4j.tensor.NumericMode;
+import picocli.CommandLine.Option;
+
+/** Which model to load and how. */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: the bundled model, models/moe4j-default.gguf)")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = {"-c", "--ctx"}, defaultValue = "4096", description = "Context size in tokens, capped at the model's (default: ${DEFAULT-VALUE})")
+    int contextLength;
+
+    @Option(names = "--float-activations",
+            description = "Dequantize weights and use float activations instead of 8-bit activations (slower; matches 'dequantize then float32' references)")
+    boolean floatActivations;
+
+    Path path() {
+        return ModelPaths.resolve(model);
+    }
+
+    LoadOptions loadOptions() {
+        LoadOptions o = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
+        return threads != null ? o.withThreads(threads) : o;
+    }
+}
