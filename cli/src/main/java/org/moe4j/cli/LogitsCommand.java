@@ -15,7 +15,10 @@ import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelLoader;
 import org.moe4j.tensor.NumericMode;
+import org.moe4j.trace.RoutingSession;
+import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "logits", mixinStandardHelpOptions = true,
@@ -47,11 +50,15 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--ctx", description = "Context size (default: the number of tokens)")
     Integer ctx;
 
+    @Mixin
+    RoutingOptions routing;
+
     @Override
     public Integer call() throws IOException {
         LoadOptions opts = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
         if (threads != null) opts = opts.withThreads(threads);
-        try (Model m = ModelLoader.load(ModelPaths.resolve(model), opts)) {
+        try (Model m = ModelLoader.load(ModelPaths.resolve(model), opts);
+             RoutingSession rs = routing.install(m, routing.trace != null ? TokenTexts.of(m.file()) : null)) {
             int v = m.vocabSize();
             int n = tokens.length;
             KVCache cache = m.newCache(1, ctx != null ? ctx : Math.max(1, n));
@@ -72,6 +79,7 @@ final class LogitsCommand implements Callable<Integer> {
                 os.write(buf.array());
             }
             System.err.printf("wrote %d x %d logits (%s mode) to %s%n", n, v, mode, out);
+            if (routing.requested()) System.err.println(rs.stats().summary());
         }
         return 0;
     }

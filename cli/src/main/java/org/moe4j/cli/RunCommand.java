@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import org.moe4j.api.Moe4j;
 import org.moe4j.generate.GenerationConfig;
 import org.moe4j.generate.TextGenerator;
+import org.moe4j.trace.RoutingSession;
+import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,13 +40,17 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    RoutingOptions routing;
+
     @Override
     public Integer call() throws IOException {
         String text = prompt != null ? prompt
                 : file != null ? Files.readString(file)
                 : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength)) {
+        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength);
+             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
             GenerationConfig cfg = sampling.toConfig();
             if (!noEcho) {
@@ -62,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
             out.println();
             System.err.printf("%n%s | stop: %s | seed %d | %d threads%n", r.stats().summary(),
                     r.reason().name().toLowerCase(java.util.Locale.ROOT), cfg.sampler().seed(), llm.model().pool().threads());
+            if (routing.requested()) System.err.println(rs.stats().summary());
         }
         return 0;
     }

@@ -2,12 +2,14 @@ package org.moe4j.tools.bench;
 
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.moe4j.model.Batch;
 import org.moe4j.model.KVCache;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelInfo;
 import org.moe4j.model.ModelLoader;
+import org.moe4j.trace.RoutingSession;
 
 /**
  * Measures prompt processing (one batch of {@code pp} tokens from an empty cache) and generation
@@ -25,7 +27,16 @@ public final class Bench {
     }
 
     public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener) {
-        try (Model m = ModelLoader.load(s.model(), s.load())) {
+        return run(s, bandwidthBytesPerSecond, listener, m -> null);
+    }
+
+    /**
+     * @param routing installs routing policies or a trace on the loaded model for the whole run, warm-up
+     *                included (returns null for none)
+     */
+    public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener,
+                                  Function<Model, RoutingSession> routing) {
+        try (Model m = ModelLoader.load(s.model(), s.load()); RoutingSession installed = routing.apply(m)) {
             ModelInfo info = ModelInfo.of(m.file());
             int vocab = m.vocabSize();
             SplittableRandom rnd = new SplittableRandom(s.seed());

@@ -12,7 +12,9 @@ import org.moe4j.tools.bench.Bench;
 import org.moe4j.tools.bench.BenchResult;
 import org.moe4j.util.Progress;
 import org.moe4j.util.WorkerPool;
+import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -49,6 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids")
     long seed;
 
+    @Mixin
+    RoutingOptions routing;
+
     @Override
     public Integer call() throws Exception {
         if (pp < 0 || tg < 0 || reps < 1 || batch < 1) throw new IllegalArgumentException("-p, -n >= 0; -r, -b >= 1");
@@ -60,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
                 phase -> {
                     if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
                     else System.err.println(phase);
-                });
+                }, m -> routing.install(m, routing.trace != null ? TokenTexts.of(m.file()) : null));
         if (System.console() != null) System.err.println();
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));

@@ -1,0 +1,31 @@
+package org.moe4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.moe4j.model.Model;
+import org.moe4j.trace.RoutingSession;
+import picocli.CommandLine.Option;
+
+/** Routing policies and tracing for a command (see docs/trace-format.md and org.moe4j.moe.policy.RoutingPolicies). */
+final class RoutingOptions {
+    @Option(names = "--policy", paramLabel = "SPEC",
+            description = "Routing policy, repeatable: top-k=N, top-p=P[:min=N][:max=N], threshold=T, mask=E,E.., force=E,E.., "
+                    + "each optionally @layer=0-3,7 (default: the trained routing)")
+    List<String> policies;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Record every routing decision (JSONL if FILE ends in .jsonl, else binary)")
+    Path trace;
+
+    @Option(names = "--trace-scores", description = "Also record every expert's gating score in the trace")
+    boolean traceScores;
+
+    RoutingSession install(Model m, IntFunction<String> tokenText) {
+        return RoutingSession.install(m, policies, trace, traceScores, tokenText);
+    }
+
+    /** Whether the user asked for anything, so that commands print routing statistics only then. */
+    boolean requested() {
+        return trace != null || (policies != null && !policies.isEmpty());
+    }
+}
