@@ -1,7 +1,6 @@
 package org.moe4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorised float kernels on heap arrays: the building blocks of norms, attention and activations. */
@@ -11,13 +10,24 @@ public final class VectorOps {
     private VectorOps() {
     }
 
+    /**
+     * The sum of a vector's lanes as a fixed tree: halves added lanewise until one lane is left.
+     * {@code reduceLanes(ADD)} leaves the order open, and the interpreter and the JIT-compiled intrinsic
+     * do use different orders, so the same product gave different bits before and after warm-up; a fixed
+     * order makes every run of a model give the same logits.
+     */
+    public static float sum(FloatVector v) {
+        for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+        return v.lane(0);
+    }
+
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += S.length()) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

@@ -4,7 +4,6 @@ import static org.moe4j.tensor.quant.Simd.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.moe4j.tensor.GGMLType;
 
 /** F16 (IEEE half) and BF16 weights, widened to floats; their "integer" dot meets activations rounded to the same type. */
@@ -38,7 +37,7 @@ final class HalfFormat implements QuantFormat {
         FloatVector acc = Simd.zero();
         int i = 0;
         for (; i + L <= n; i += L) acc = chunk(w, byteOffset + 2L * i).fma(FloatVector.fromArray(Simd.F, x, xOffset + i), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc);
         for (; i < n; i++) sum += scalar(w, byteOffset + 2L * i) * x[xOffset + i];
         return sum;
     }

@@ -49,7 +49,7 @@ final class Q2_KFormat implements QuantFormat {
                 acc = chunk(w, blk, i, d, dmin).fma(FloatVector.fromArray(Simd.F, x, xOffset + 256 * b + i), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

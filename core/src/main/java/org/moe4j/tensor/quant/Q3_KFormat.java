@@ -52,7 +52,7 @@ final class Q3_KFormat implements QuantFormat {
                 acc = chunk(w, blk, i, dl).fma(FloatVector.fromArray(Simd.F, x, xOffset + 256 * b + i), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

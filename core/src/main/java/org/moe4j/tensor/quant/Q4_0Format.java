@@ -43,7 +43,7 @@ final class Q4_0Format implements QuantFormat {
                 acc = Simd.toFloat(Simd.highNibblesL(p).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(Simd.F, x, e + 16 + c), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

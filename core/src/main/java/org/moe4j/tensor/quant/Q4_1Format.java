@@ -48,7 +48,7 @@ final class Q4_1Format implements QuantFormat {
                 acc = Simd.toFloat(Simd.highNibblesL(p)).mul(d).add(m).fma(FloatVector.fromArray(Simd.F, x, e + 16 + c), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

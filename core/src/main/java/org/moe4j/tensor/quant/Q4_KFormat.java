@@ -55,7 +55,7 @@ final class Q4_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

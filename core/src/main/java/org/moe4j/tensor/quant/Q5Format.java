@@ -75,7 +75,7 @@ final class Q5Format implements QuantFormat {
                 acc = hi.fma(FloatVector.fromArray(Simd.F, x, e + 16 + c), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

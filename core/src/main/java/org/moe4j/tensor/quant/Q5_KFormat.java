@@ -57,7 +57,7 @@ final class Q5_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

@@ -54,7 +54,7 @@ final class Q6_KFormat implements QuantFormat {
                 acc = chunk(w, blk, i >> 7, (i >> 5) & 3, i & 31, dl).fma(FloatVector.fromArray(Simd.F, x, xOffset + 256 * b + i), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

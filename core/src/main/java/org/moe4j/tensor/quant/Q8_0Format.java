@@ -36,7 +36,7 @@ final class Q8_0Format implements QuantFormat {
                 acc = wv.fma(FloatVector.fromArray(Simd.F, x, xOffset + 32 * b + c), acc);
             }
         }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override

@@ -9,6 +9,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.moe4j.tensor.VectorOps;
 
 /**
  * Vector shapes and small building blocks shared by the kernels.
@@ -103,7 +104,7 @@ final class Simd {
     }
 
     static float sum(FloatVector v) {
-        return v.reduceLanes(VectorOperators.ADD);
+        return VectorOps.sum(v);
     }
 
     // ---- float path: L elements ----

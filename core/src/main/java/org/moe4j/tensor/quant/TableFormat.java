@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import org.moe4j.tensor.GGMLType;
 
 /**
@@ -68,7 +67,7 @@ final class TableFormat implements QuantFormat {
                 acc = hi.fma(FloatVector.fromArray(Simd.F, x, e + 16 + c), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     @Override
