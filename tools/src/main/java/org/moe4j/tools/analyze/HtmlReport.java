@@ -104,10 +104,12 @@ public final class HtmlReport {
         for (int i = 0; i < traces.size(); i++) {
             TraceSummary t = traces.get(i);
             out.append("<div><table class=\"balance\" id=\"balance-table-").append(i).append("\"><caption>").append(esc(t.label()))
-                    .append("</caption><tr><th>layer</th><th>CV</th><th>max/mean</th><th>entropy (bits)</th><th>normalised</th>"
+                    .append("</caption><tr><th>layer</th><th>active experts</th><th>CV</th><th>max/mean</th><th>entropy (bits)</th><th>normalised</th>"
                             + "<th>dead</th><th>dominant</th></tr>\n");
-            for (LayerBalance b : t.balance()) {
+            for (int li = 0; li < t.balance().size(); li++) {
+                LayerBalance b = t.balance().get(li);
                 out.append("<tr><td>").append(b.layer()).append("</td>");
+                metric(i, b.layer(), "activeExperts", t.activeExperts()[li], 3);
                 metric(i, b.layer(), "cv", b.cv(), 4);
                 metric(i, b.layer(), "maxOverMean", b.maxOverMean(), 3);
                 metric(i, b.layer(), "entropyBits", b.entropyBits(), 4);

@@ -39,6 +39,7 @@ class HtmlReportBrowserTest {
         assertThat(text(dom, "moe4j-status")).isEqualTo("rendered 10 charts");
         assertThat(dom).contains("<canvas");
 
+        assertThat(value(dom, 1, 1, "activeExperts")).isEqualTo(2.0);
         assertThat(value(dom, 0, 0, "cv")).isCloseTo(Math.sqrt(3.5) / 3, within(1e-12));
         assertThat(value(dom, 1, 1, "cv")).isCloseTo(Math.sqrt(4.5) / 3, within(1e-12));
         assertThat(value(dom, 0, 1, "maxOverMean")).isCloseTo(5.0 / 3, within(1e-12));

@@ -47,8 +47,8 @@ class TracingOverheadTest {
         String given = System.getProperty("moe4j.overhead.model");
         Path model = given != null ? Path.of(given) : dir.resolve("tiny-olmoe.gguf");
         if (given == null) new ModelSynthesizer(Preset.get("tiny-olmoe"), GGMLType.F16, 3).write(model, false);
-        int steps = Integer.getInteger("moe4j.overhead.tokens", 128);
-        int rounds = Integer.getInteger("moe4j.overhead.rounds", 9);
+        int steps = Integer.getInteger("moe4j.overhead.tokens", 96);
+        int rounds = Integer.getInteger("moe4j.overhead.rounds", 5);
         try (Model m = ModelLoader.load(model, LoadOptions.defaults())) {
             Map<Mode, long[]> times = new LinkedHashMap<>();
             long[] writerNanos = new long[Mode.values().length];
