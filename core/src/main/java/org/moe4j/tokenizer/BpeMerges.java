@@ -42,9 +42,11 @@ final class BpeMerges {
             if (space < 0) {
                 continue;
             }
-            int left = table.intern(m.substring(0, space));
-            int right = table.intern(m.substring(space + 1));
-            int result = table.intern(m.substring(0, space) + m.substring(space + 1));
+            String leftText = m.substring(0, space);
+            String rightText = m.substring(space + 1);
+            int left = table.intern(leftText);
+            int right = table.intern(rightText);
+            int result = table.intern(leftText.concat(rightText));
             table.putIfAbsent(key(left, right), ((long) rank << 32) | result);
         }
         for (char c = 0; c < table.charSymbols.length; c++) {
