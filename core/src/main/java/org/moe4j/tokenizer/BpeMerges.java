@@ -23,7 +23,6 @@ final class BpeMerges {
     private long[] keys;
     private long[] values;
     private int mask;
-    private int count;
 
     private BpeMerges(Vocabulary vocab, int expected) {
         this.vocab = vocab;
@@ -116,7 +115,6 @@ final class BpeMerges {
             if (keys[i] == EMPTY) {
                 keys[i] = k;
                 values[i] = value;
-                count++;
                 return;
             }
         }
@@ -128,9 +126,5 @@ final class BpeMerges {
 
     private int slot(long k) {
         return (int) ((k * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-    }
-
-    int size() {
-        return count;
     }
 }
