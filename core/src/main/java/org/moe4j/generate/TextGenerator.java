@@ -33,11 +33,17 @@ public final class TextGenerator {
      */
     public Result generate(int[] prompt, GenerationConfig cfg, KVCache cache, int slot,
                            Consumer<String> onText, BooleanSupplier cancelled) {
+        return generate(prompt, 0, cfg, cache, slot, onText, cancelled);
+    }
+
+    /** As above, with the first {@code cachedPrefix} prompt tokens already in the cache slot (see {@link TokenGenerator}). */
+    public Result generate(int[] prompt, int cachedPrefix, GenerationConfig cfg, KVCache cache, int slot,
+                           Consumer<String> onText, BooleanSupplier cancelled) {
         StreamingDecoder decoder = new StreamingDecoder(tokenizer, false);
         StopStringMatcher stops = new StopStringMatcher(cfg.stop());
         TokenGenerator tg = new TokenGenerator(model, cfg.batchSize());
         Sampler sampler = new Sampler(cfg.sampler());
-        TokenGenerator.Result r = tg.generate(prompt, cache, slot, sampler, cfg.maxTokens(),
+        TokenGenerator.Result r = tg.generate(prompt, cachedPrefix, cache, slot, sampler, cfg.maxTokens(),
                 tokenizer::isEndOfGeneration, tok -> {
                     String shown = stops.push(decoder.push(tok));
                     if (!shown.isEmpty() && onText != null) onText.accept(shown);

@@ -38,6 +38,17 @@ public final class TokenGenerator {
      */
     public Result generate(int[] prompt, KVCache cache, int slot, Sampler sampler, int maxTokens,
                            IntPredicate endOfText, TokenSink sink) {
+        return generate(prompt, 0, cache, slot, sampler, maxTokens, endOfText, sink);
+    }
+
+    /**
+     * Like {@link #generate(int[], KVCache, int, Sampler, int, IntPredicate, TokenSink)}, but the first
+     * {@code cachedPrefix} prompt tokens are already in the slot at positions {@code 0..cachedPrefix-1}
+     * (a chat reusing the previous turns); only the rest of the prompt is evaluated. At least the last
+     * prompt token is always evaluated, to get the logits of the first new token.
+     */
+    public Result generate(int[] prompt, int cachedPrefix, KVCache cache, int slot, Sampler sampler, int maxTokens,
+                           IntPredicate endOfText, TokenSink sink) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: at least one token (e.g. BOS) is needed");
         }
@@ -46,7 +57,8 @@ public final class TokenGenerator {
             throw new ContextOverflowException("the prompt has " + prompt.length + " tokens but the context holds " + ctx
                     + "; use a larger context (--ctx) or a shorter prompt");
         }
-        cache.clear(slot);
+        int reuse = Math.max(0, Math.min(Math.min(cachedPrefix, prompt.length - 1), cache.length(slot)));
+        cache.truncate(slot, reuse);
         int vocab = model.vocabSize();
         float[] logits = new float[vocab];
         int limit = maxTokens < 0 ? ctx - prompt.length : Math.min(maxTokens, ctx - prompt.length);
@@ -56,7 +68,7 @@ public final class TokenGenerator {
 
         long t0 = System.nanoTime();
         Batch batch = new Batch(Math.min(batchSize, prompt.length));
-        for (int start = 0; start < prompt.length; start += batchSize) {
+        for (int start = reuse; start < prompt.length; start += batchSize) {
             int end = Math.min(prompt.length, start + batchSize);
             batch.clear();
             for (int i = start; i < end; i++) batch.add(prompt[i], i, slot, i == prompt.length - 1);
@@ -94,7 +106,7 @@ public final class TokenGenerator {
         }
         long genNanos = System.nanoTime() - t1;
         int[] out = java.util.Arrays.copyOfRange(history, prompt.length, count);
-        return new Result(out, reason, new GenerationStats(prompt.length, promptNanos, generated, steps, genNanos));
+        return new Result(out, reason, new GenerationStats(prompt.length - reuse, promptNanos, generated, steps, genNanos));
     }
 
     private static void checkFinite(float[] logits) {

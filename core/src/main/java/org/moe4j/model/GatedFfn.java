@@ -36,9 +36,16 @@ public final class GatedFfn {
         int hidden = w.hidden();
         float[] g = ws.get(Workspace.Slot.GATE, n * hidden);
         float[] u = ws.get(Workspace.Slot.UP, n * hidden);
-        mm.apply(w.gate, x, xOff, n, g, 0);
-        mm.apply(w.up, x, xOff, n, u, 0);
-        for (int t = 0; t < n; t++) {
+        mm.group().add(w.gate, x, xOff, n, g, 0).add(w.up, x, xOff, n, u, 0).run();
+        activate(w, act, g, u, 0, n);
+        mm.apply(w.down, g, 0, n, out, outOff);
+        addDownBias(w, out, outOff, n);
+    }
+
+    /** {@code g = act(g + gateBias, u + upBias)} over {@code n} rows of the hidden width starting at row {@code row}. */
+    public static void activate(Weights w, GluActivation act, float[] g, float[] u, int row, int n) {
+        int hidden = w.hidden();
+        for (int t = row; t < row + n; t++) {
             int o = t * hidden;
             if (w.gateBias != null) VectorOps.add(w.gateBias, 0, g, o, hidden);
             if (w.upBias != null) VectorOps.add(w.upBias, 0, u, o, hidden);
@@ -46,7 +53,9 @@ public final class GatedFfn {
                 g[o + i] = act.apply(g[o + i], u[o + i]);
             }
         }
-        mm.apply(w.down, g, 0, n, out, outOff);
+    }
+
+    public static void addDownBias(Weights w, float[] out, int outOff, int n) {
         if (w.downBias != null) {
             int d = w.down.rows();
             for (int t = 0; t < n; t++) VectorOps.add(w.downBias, 0, out, outOff + t * d, d);

@@ -17,6 +17,14 @@ public interface ExpertStore extends AutoCloseable {
     default void onRouted(int layer, RoutingDecision[] decisions, int n) {
     }
 
+    /**
+     * How many experts of one layer may be held (acquired and not yet released) at once. The MoE layer
+     * runs a batch's experts in rounds of at most this many; a cache returns what its budget holds.
+     */
+    default int maxAcquired() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Bytes of one expert of a layer (gate + up + down). */
     long expertBytes(int layer);
 

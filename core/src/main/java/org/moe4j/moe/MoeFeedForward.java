@@ -32,6 +32,7 @@ public final class MoeFeedForward implements FeedForwardBlock {
     private volatile ExpertStore store;
 
     private RoutingDecision[] decisions = new RoutingDecision[0];
+    private GatedFfn.Weights[] acquired = new GatedFfn.Weights[0];
     private int[] counts = new int[0];
     private int[] rowsOf = new int[0];
     private int[] starts = new int[0];
@@ -57,6 +58,84 @@ public final class MoeFeedForward implements FeedForwardBlock {
 
     public void setStore(ExpertStore store) {
         this.store = store;
+    }
+
+    /**
+     * Runs every expert that received tokens: rows gathered expert by expert, then the gate and up
+     * products of all those experts in one parallel job, the activation, and the down products in a
+     * second job; results land at {@code results[(t * maxK + j) * width]} for token t's j-th choice.
+     * Experts are acquired in rounds of at most {@link ExpertStore#maxAcquired()} so a cache with a
+     * small budget is never asked to hold more than it can.
+     */
+    private void runExperts(int layerIndex, ExpertStore st, float[] in, int width, int nExpert, int pairs, int maxK,
+                            float[] results, Workspace ws) {
+        float[] xin = ws.get(Workspace.Slot.EXPERT_IN, pairs * width);
+        for (int x = 0; x < nExpert; x++) {
+            for (int r = 0; r < counts[x]; r++) {
+                int t = rowsOf[starts[x] + r] / maxK;
+                System.arraycopy(in, t * width, xin, (starts[x] + r) * width, width);
+            }
+        }
+        if (acquired.length < nExpert) acquired = new GatedFfn.Weights[nExpert];
+        int limit = Math.max(1, st.maxAcquired());
+        int x = 0;
+        while (x < nExpert) {
+            int first = x;
+            int held = 0;
+            int hidden = 0;
+            for (; x < nExpert && held < limit; x++) {
+                if (counts[x] == 0) continue;
+                acquired[x] = st.acquire(layerIndex, x);
+                hidden = Math.max(hidden, acquired[x].hidden());
+                held++;
+            }
+            try {
+                runRound(first, x, xin, width, hidden, maxK, results, ws);
+            } finally {
+                for (int e = first; e < x; e++) {
+                    if (acquired[e] != null) {
+                        acquired[e] = null;
+                        st.release(layerIndex, e);
+                    }
+                }
+            }
+        }
+    }
+
+    private void runRound(int from, int to, float[] xin, int width, int hidden, int maxK, float[] results, Workspace ws) {
+        int rowsFrom = starts[from];
+        int rowsTo = starts[to];
+        int rows = rowsTo - rowsFrom;
+        float[] g = ws.get(Workspace.Slot.GATE, rows * hidden);
+        float[] u = ws.get(Workspace.Slot.UP, rows * hidden);
+        var group = mm.group();
+        for (int e = from; e < to; e++) {
+            if (counts[e] == 0) continue;
+            GatedFfn.Weights w = acquired[e];
+            int r0 = starts[e] - rowsFrom;
+            group.add(w.gate(), xin, starts[e] * width, counts[e], g, r0 * w.hidden());
+            group.add(w.up(), xin, starts[e] * width, counts[e], u, r0 * w.hidden());
+        }
+        group.run();
+        float[] y = ws.get(Workspace.Slot.TMP, rows * width);
+        group = mm.group();
+        for (int e = from; e < to; e++) {
+            if (counts[e] == 0) continue;
+            GatedFfn.Weights w = acquired[e];
+            int r0 = starts[e] - rowsFrom;
+            GatedFfn.activate(w, activation, g, u, r0, counts[e]);
+            group.add(w.down(), g, r0 * w.hidden(), counts[e], y, r0 * width);
+        }
+        group.run();
+        for (int e = from; e < to; e++) {
+            if (counts[e] == 0) continue;
+            GatedFfn.Weights w = acquired[e];
+            int r0 = starts[e] - rowsFrom;
+            GatedFfn.addDownBias(w, y, r0 * width, counts[e]);
+            for (int r = 0; r < counts[e]; r++) {
+                System.arraycopy(y, (r0 + r) * width, results, rowsOf[starts[e] + r] * width, width);
+            }
+        }
     }
 
     /** Router logits and decisions for a batch of normed inputs, without running experts (prediction, analysis). */
@@ -118,25 +197,7 @@ public final class MoeFeedForward implements FeedForwardBlock {
 
         Workspace ws = layer.ws();
         float[] results = ws.get(Workspace.Slot.EXPERT_OUT, n * maxK * width);
-        for (int x = 0; x < nExpert; x++) {
-            int c = counts[x];
-            if (c == 0) continue;
-            float[] xin = ws.get(Workspace.Slot.EXPERT_IN, c * width);
-            for (int r = 0; r < c; r++) {
-                int t = rowsOf[starts[x] + r] / maxK;
-                System.arraycopy(in, t * width, xin, r * width, width);
-            }
-            float[] yout = ws.get(Workspace.Slot.TMP, c * width);
-            GatedFfn.Weights w = st.acquire(layer.index(), x);
-            try {
-                GatedFfn.run(mm, w, activation, xin, 0, c, yout, 0, ws);
-            } finally {
-                st.release(layer.index(), x);
-            }
-            for (int r = 0; r < c; r++) {
-                System.arraycopy(yout, r * width, results, rowsOf[starts[x] + r] * width, width);
-            }
-        }
+        runExperts(layer.index(), st, in, width, nExpert, pairs, maxK, results, ws);
 
         for (int t = 0; t < n; t++) {
             RoutingDecision d = ds[t];

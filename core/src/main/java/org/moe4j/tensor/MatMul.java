@@ -17,10 +17,17 @@ public final class MatMul {
     private final NumericMode mode;
     private final QuantizedActivations encoded = new QuantizedActivations();
     private final Job job = new Job();
+    private final MatMulGroup group;
 
     public MatMul(WorkerPool pool, NumericMode mode) {
         this.pool = pool;
         this.mode = mode;
+        this.group = new MatMulGroup(this, pool);
+    }
+
+    /** The reusable group of products of this instance, cleared (see {@link MatMulGroup}). */
+    public MatMulGroup group() {
+        return group.clear();
     }
 
     public WorkerPool pool() {

@@ -23,7 +23,6 @@ final class BpeMerges {
     private long[] keys;
     private long[] values;
     private int mask;
-    private int count;
 
     private BpeMerges(Vocabulary vocab, int expected) {
         this.vocab = vocab;
@@ -42,9 +41,11 @@ final class BpeMerges {
             if (space < 0) {
                 continue;
             }
-            int left = table.intern(m.substring(0, space));
-            int right = table.intern(m.substring(space + 1));
-            int result = table.intern(m.substring(0, space) + m.substring(space + 1));
+            String leftText = m.substring(0, space);
+            String rightText = m.substring(space + 1);
+            int left = table.intern(leftText);
+            int right = table.intern(rightText);
+            int result = table.intern(leftText.concat(rightText));
             table.putIfAbsent(key(left, right), ((long) rank << 32) | result);
         }
         for (char c = 0; c < table.charSymbols.length; c++) {
@@ -114,7 +115,6 @@ final class BpeMerges {
             if (keys[i] == EMPTY) {
                 keys[i] = k;
                 values[i] = value;
-                count++;
                 return;
             }
         }
@@ -126,9 +126,5 @@ final class BpeMerges {
 
     private int slot(long k) {
         return (int) ((k * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-    }
-
-    int size() {
-        return count;
     }
 }

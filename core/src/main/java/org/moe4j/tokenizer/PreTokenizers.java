@@ -115,6 +115,11 @@ final class PreTokenizers {
         return new PreTokenizer(key, e.family().rules.get(), e.ignoreMerges(), e.addBos(), e.disablesBos());
     }
 
+    /** Every supported {@code tokenizer.ggml.pre} name. */
+    static java.util.Set<String> names() {
+        return BY_NAME.keySet();
+    }
+
     private static Map<String, Entry> buildTable() {
         Map<String, Entry> t = new java.util.HashMap<>();
         plain(t, Family.DEFAULT, "default");

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.moe4j.gguf.GGUFFile;
 
 /**
@@ -18,30 +17,42 @@ import org.moe4j.gguf.GGUFFile;
 final class VocabularyLoader {
     private static final String PREFIX = "tokenizer.ggml.";
 
-    /** Texts that end a turn when the file names no EOT token; the first one found (lowest id) becomes EOT. */
-    private static final Set<String> EOT_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
-            "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]", "<\uFF5Cend\u2581of\u2581sentence\uFF5C>",
-            "<end_of_utterance>");
+    /** What a token text is known to mean, as bits; the reference recognizes these tokens by text. */
+    private static final int EOT = 1, EOM = 1 << 1, EOG = 1 << 2, HARMONY_MARKER = 1 << 3;
+    private static final int FIM_PRE = 1 << 4, FIM_SUF = 1 << 5, FIM_MID = 1 << 6, FIM_PAD = 1 << 7;
+    private static final int FIM_REP = 1 << 8, FIM_SEP = 1 << 9;
+    private static final Map<String, Integer> ROLES = roles();
 
-    /** Texts that always end generation. */
-    private static final Set<String> EOG_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
-            "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]",
-            "[EOS]", "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
-            "<\uFF5Cend\u2581of\u2581sentence\uFF5C>", "[e~[");
+    private static Map<String, Integer> roles() {
+        Map<String, Integer> r = new HashMap<>();
+        // end of turn, when the file names no EOT token (the first one found, by id, becomes EOT)
+        tag(r, EOT, "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>", "<EOT>",
+                "_<EOT>", "[EOT]", "<\uFF5Cend\u2581of\u2581sentence\uFF5C>", "<end_of_utterance>");
+        tag(r, EOM, "<|eom_id|>");
+        // always end generation
+        tag(r, EOG, "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
+                "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
+                "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+                "<\uFF5Cend\u2581of\u2581sentence\uFF5C>", "[e~[");
+        // gpt-oss (harmony) markers the reference always renders, whatever type the file gives them
+        tag(r, HARMONY_MARKER, "<|channel|>", "<|message|>", "<|start|>", "<|constrain|>");
+        tag(r, FIM_PRE, "<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<\uFF5Cfim\u2581begin\uFF5C>", "<PRE>",
+                "\u2581<PRE>", "<|code_prefix|>", "<|prefix|>");
+        tag(r, FIM_SUF, "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<\uFF5Cfim\u2581hole\uFF5C>", "<SUF>",
+                "\u2581<SUF>", "<|code_suffix|>", "<|suffix|>");
+        tag(r, FIM_MID, "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<\uFF5Cfim\u2581end\uFF5C>", "<MID>",
+                "\u2581<MID>", "<|code_middle|>", "<|middle|>");
+        tag(r, FIM_PAD, "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]");
+        tag(r, FIM_REP, "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>");
+        tag(r, FIM_SEP, "<|file_sep|>");
+        return Map.copyOf(r);
+    }
 
-    private static final List<String> FIM_PRE_TEXTS = List.of("<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>",
-            "<\uFF5Cfim\u2581begin\uFF5C>", "<PRE>", "\u2581<PRE>", "<|code_prefix|>", "<|prefix|>");
-    private static final List<String> FIM_SUF_TEXTS = List.of("<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>",
-            "<\uFF5Cfim\u2581hole\uFF5C>", "<SUF>", "\u2581<SUF>", "<|code_suffix|>", "<|suffix|>");
-    private static final List<String> FIM_MID_TEXTS = List.of("<|fim_middle|>", "<fim-middle>", "<fim_middle>",
-            "<\uFF5Cfim\u2581end\uFF5C>", "<MID>", "\u2581<MID>", "<|code_middle|>", "<|middle|>");
-    private static final List<String> FIM_PAD_TEXTS = List.of("<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]");
-    private static final List<String> FIM_REP_TEXTS = List.of("<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>",
-            "<reponame>");
-    private static final List<String> FIM_SEP_TEXTS = List.of("<|file_sep|>");
-
-    /** gpt-oss (harmony) markers the reference always renders, whatever type the file gives them. */
-    private static final Set<String> HARMONY_MARKERS = Set.of("<|channel|>", "<|message|>", "<|start|>", "<|constrain|>");
+    private static void tag(Map<String, Integer> roles, int role, String... texts) {
+        for (String t : texts) {
+            roles.merge(t, role, (a, b) -> a | b);
+        }
+    }
 
     private final GGUFFile file;
     private final TokenizerKind kind;
@@ -91,9 +102,10 @@ final class VocabularyLoader {
         boolean lowercase = file.getBoolean(PREFIX + "normalizer.lowercase", true);
         boolean stripAccents = file.getBoolean(PREFIX + "normalizer.strip_accents", lowercase);
 
-        detectByText(s);
+        int[] withRoles = tokensWithRoles();
+        detectByText(s, withRoles);
         markUnused();
-        BitSet eog = endOfGeneration(s);
+        BitSet eog = endOfGeneration(s, withRoles);
         int[] special = specialTokensByLength();
         applyStripAttributes(special);
 
@@ -170,33 +182,47 @@ final class VocabularyLoader {
         return id;
     }
 
-    private void detectByText(Ids s) {
+    /** Ids of tokens whose text has a known role, in id order. */
+    private int[] tokensWithRoles() {
+        IntList found = new IntList();
         for (int id = 0; id < texts.length; id++) {
+            if (ROLES.containsKey(texts[id])) {
+                found.add(id);
+            }
+        }
+        return found.toArray();
+    }
+
+    private static boolean hasRole(String text, int role) {
+        return (ROLES.getOrDefault(text, 0) & role) != 0;
+    }
+
+    /** Special ids the file does not name are recognized by their text; such tokens become control tokens. */
+    private void detectByText(Ids s, int[] candidates) {
+        for (int id : candidates) {
             String t = texts[id];
-            if (s.eot < 0 && EOT_TEXTS.contains(t)) {
-                s.eot = id;
-                attrs[id] |= TokenAttr.CONTROL;
+            if (s.eot < 0 && hasRole(t, EOT)) {
+                s.eot = controlled(id);
             }
-            if (s.eom < 0 && t.equals("<|eom_id|>")) {
-                s.eom = id;
-                attrs[id] |= TokenAttr.CONTROL;
+            if (s.eom < 0 && hasRole(t, EOM)) {
+                s.eom = controlled(id);
             }
-            if (s.fimPre < 0 && FIM_PRE_TEXTS.contains(t)) {
+            if (s.fimPre < 0 && hasRole(t, FIM_PRE)) {
                 s.fimPre = controlled(id);
             }
-            if (s.fimSuf < 0 && FIM_SUF_TEXTS.contains(t)) {
+            if (s.fimSuf < 0 && hasRole(t, FIM_SUF)) {
                 s.fimSuf = controlled(id);
             }
-            if (s.fimMid < 0 && FIM_MID_TEXTS.contains(t)) {
+            if (s.fimMid < 0 && hasRole(t, FIM_MID)) {
                 s.fimMid = controlled(id);
             }
-            if (s.fimPad < 0 && FIM_PAD_TEXTS.contains(t)) {
+            if (s.fimPad < 0 && hasRole(t, FIM_PAD)) {
                 s.fimPad = controlled(id);
             }
-            if (s.fimRep < 0 && FIM_REP_TEXTS.contains(t)) {
+            if (s.fimRep < 0 && hasRole(t, FIM_REP)) {
                 s.fimRep = controlled(id);
             }
-            if (s.fimSep < 0 && FIM_SEP_TEXTS.contains(t)) {
+            if (s.fimSep < 0 && hasRole(t, FIM_SEP)) {
                 s.fimSep = controlled(id);
             }
         }
@@ -216,19 +242,19 @@ final class VocabularyLoader {
         }
     }
 
-    private BitSet endOfGeneration(Ids s) {
+    private BitSet endOfGeneration(Ids s, int[] candidates) {
         BitSet eog = new BitSet(texts.length);
         for (int id : new int[] {s.fimPad, s.fimRep, s.fimSep, s.eos, s.eot, s.eom}) {
             if (id >= 0) {
                 eog.set(id);
             }
         }
-        for (int id = 0; id < texts.length; id++) {
-            if (EOG_TEXTS.contains(texts[id])) {
+        for (int id : candidates) {
+            if (hasRole(texts[id], EOG)) {
                 eog.set(id);
                 attrs[id] |= TokenAttr.CONTROL;
             }
-            if (HARMONY_MARKERS.contains(texts[id])) {
+            if (hasRole(texts[id], HARMONY_MARKER)) {
                 attrs[id] = TokenAttr.USER_DEFINED;
             }
         }

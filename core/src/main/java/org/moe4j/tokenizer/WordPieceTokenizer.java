@@ -4,14 +4,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BERT's WordPiece as the reference runs it on converted vocabularies, where word-initial pieces carry a
- * {@code ▁} prefix and continuation pieces are stored without BERT's {@code ##}: the text is lower-cased and
- * stripped of accents, cut at whitespace, punctuation and CJK ideographs, and each word is covered greedily by
- * the longest pieces; a word that cannot be covered becomes the unknown token.
+ * BERT's WordPiece as the reference runs it: the text is lower-cased and stripped of accents, cut at
+ * whitespace, punctuation and CJK ideographs, and each word is covered greedily by the longest pieces; a word
+ * that cannot be covered becomes the unknown token.
+ *
+ * <p>GGUF converters store word-initial pieces with a {@code ▁} prefix and continuation pieces bare (BERT's
+ * {@code the} / {@code ##s} become {@code ▁the} / {@code s}); the reference then matches {@code ▁word} as a
+ * whole. Vocabularies that kept BERT's own spelling (continuations with {@code ##}, no {@code ▁} anywhere) are
+ * matched the way BERT does, piece by piece with {@code ##} after the first.
  */
 final class WordPieceTokenizer extends AbstractTokenizer {
+    private static final String CONTINUATION = "##";
+
+    /** Whether pieces are spelled BERT's way ({@code ##} continuations) rather than the converted way. */
+    private final boolean hashContinuations;
+
     WordPieceTokenizer(Vocabulary vocab) {
         super(vocab);
+        boolean phantomSpace = false;
+        boolean hashes = false;
+        for (int id = 0; id < vocab.size(); id++) {
+            String t = vocab.text(id);
+            phantomSpace |= t.charAt(0) == SentencePieceTokenizer.SPACE;
+            hashes |= t.startsWith(CONTINUATION) && t.length() > CONTINUATION.length();
+        }
+        this.hashContinuations = hashes && !phantomSpace;
     }
 
     @Override
@@ -36,6 +53,10 @@ final class WordPieceTokenizer extends AbstractTokenizer {
 
     @Override
     byte[] normalTokenBytes(String text) {
+        if (hashContinuations) {
+            // render like the converted spelling: words start with a space, continuations attach
+            return Utf8.bytes(text.startsWith(CONTINUATION) ? text.substring(CONTINUATION.length()) : " " + text);
+        }
         return Utf8.bytes(text.replace(SentencePieceTokenizer.SPACE, ' '));
     }
 
@@ -82,7 +103,7 @@ final class WordPieceTokenizer extends AbstractTokenizer {
     }
 
     private void encodeWord(String word, IntList out) {
-        String text = SentencePieceTokenizer.SPACE + word;
+        String text = hashContinuations ? word : SentencePieceTokenizer.SPACE + word;
         int n = text.length();
         int before = out.size();
         for (int i = 0; i < n; ) {
@@ -91,7 +112,8 @@ final class WordPieceTokenizer extends AbstractTokenizer {
                 if (j < n && Character.isLowSurrogate(text.charAt(j)) && Character.isHighSurrogate(text.charAt(j - 1))) {
                     continue; // never cut a character in half
                 }
-                int id = vocab.id(text.substring(i, j));
+                String piece = text.substring(i, j);
+                int id = vocab.id(hashContinuations && i > 0 ? CONTINUATION + piece : piece);
                 if (id >= 0) {
                     out.add(id);
                     matchEnd = j;

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.moe4j.gguf.GGUFFile;
 import org.moe4j.gguf.GGUFReader;
@@ -57,10 +59,15 @@ final class TokenizerTestData {
         return vocab.getFileName().toString().replaceFirst("^ggml-vocab-", "").replaceFirst("\\.gguf$", "");
     }
 
+    /** Tokenizers are immutable, so test classes share one per vocabulary file instead of reloading it. */
+    private static final Map<Path, Tokenizer> LOADED = new ConcurrentHashMap<>();
+
     static Tokenizer load(Path vocab) {
-        try (GGUFFile f = GGUFReader.open(vocab)) {
-            return Tokenizer.fromGGUF(f);
-        }
+        return LOADED.computeIfAbsent(vocab.toAbsolutePath().normalize(), p -> {
+            try (GGUFFile f = GGUFReader.open(p)) {
+                return Tokenizer.fromGGUF(f);
+            }
+        });
     }
 
     static List<Case> cases(Path vocab) {
