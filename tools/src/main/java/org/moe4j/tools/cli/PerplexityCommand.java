@@ -63,16 +63,15 @@ public final class PerplexityCommand implements Callable<Integer> {
             int[] tokens = tok.encode(Files.readString(file), false, false);
             Perplexity.Settings s = new Perplexity.Settings(context, batch, maxWindows);
             int windows = Perplexity.windows(tokens.length, s);
-            System.err.printf(Locale.ROOT, "%s: %d tokens, %d windows of %d%s%n", file, tokens.length, windows, context,
-                    routing.requested() ? ", routing policy: " + String.join(" ", routing.policies == null ? java.util.List.of() : routing.policies) : "");
-            Perplexity.Result r;
             try (RoutingSession rs = routing.install(m, TokenTexts.of(tok));
                  Progress p = new Progress("perplexity", windows, "windows")) {
-                r = Perplexity.run(m, tokens, startToken(tok), s, (done, total, ppl) -> {
+                System.err.printf(Locale.ROOT, "%s: %d tokens, %d windows of %d, routing policy: %s%n", file, tokens.length, windows,
+                        context, rs.policy());
+                Perplexity.Result r = Perplexity.run(m, tokens, startToken(tok), s, (done, total, ppl) -> {
                     p.status(String.format(Locale.ROOT, "ppl %.4f", ppl));
                     p.set(done);
                 });
-                p.close();
+                p.close(); // finish the bar before the result line
                 System.out.printf(Locale.ROOT, "perplexity %.4f over %d scored tokens (%d windows of %d) | %.1f tokens/s | "
                                 + "active experts per token and layer %.3f (trained %d)%n",
                         r.perplexity(), r.scoredTokens(), r.windows(), r.context(), r.tokensPerSecond(), rs.stats().average(),
