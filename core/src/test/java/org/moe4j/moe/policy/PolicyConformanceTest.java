@@ -3,11 +3,13 @@ package org.moe4j.moe.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelLoader;
@@ -16,9 +18,14 @@ import org.moe4j.testing.Forward;
 import org.moe4j.testing.Manifest;
 import org.moe4j.testing.Manifest.Case;
 import org.moe4j.testing.RoutingRecorder;
+import org.moe4j.trace.RoutingSession;
+import org.moe4j.trace.RoutingTraceReader;
+import org.moe4j.trace.TraceRecord;
 
 /** The guarantees for policies, on every MoE model of the conformance set. */
 class PolicyConformanceTest {
+    @TempDir
+    Path dir;
 
     private static Stream<Case> moeCases() {
         return Manifest.cases().stream().filter(c -> !c.isQuantized() && c.hasFile("routing"));
@@ -61,6 +68,14 @@ class PolicyConformanceTest {
                 assertThat(e.experts()).doesNotContain(busiest);
                 assertThat(e.experts()).hasSize(m.config().expertUsedCount);
             });
+            // and so in a trace of the run, as a user would check it
+            Path trace = dir.resolve(c.name() + "-masked.jsonl");
+            try (RoutingSession s = RoutingSession.install(m, List.of("mask=" + busiest), trace, false, null)) {
+                Forward.batch(m, c.tokenIds());
+            }
+            List<TraceRecord> records = RoutingTraceReader.read(trace).records();
+            assertThat(records).hasSameSizeAs(plain.entries);
+            assertThat(records).allSatisfy(r -> assertThat(r.experts()).doesNotContain(busiest));
             // scoped to the last MoE layer: every earlier decision is computed from unchanged inputs
             int lastMoe = masked.entries.getLast().layer();
             RoutingRecorder oneLayer = record(m, c, "mask=" + busiest + "@layer=" + lastMoe);

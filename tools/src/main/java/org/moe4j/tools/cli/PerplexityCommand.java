@@ -68,8 +68,8 @@ public final class PerplexityCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "%s: %d tokens, %d windows of %d, routing policy: %s%n", file, tokens.length, windows,
                         context, rs.policy());
                 Perplexity.Result r = Perplexity.run(m, tokens, startToken(tok), s, (done, total, ppl) -> {
-                    p.status(String.format(Locale.ROOT, "ppl %.4f", ppl));
                     p.set(done);
+                    p.status(String.format(Locale.ROOT, "ppl %.4f", ppl));
                 });
                 p.close(); // finish the bar before the result line
                 System.out.printf(Locale.ROOT, "perplexity %.4f over %d scored tokens (%d windows of %d) | %.1f tokens/s | "
