@@ -3,6 +3,7 @@ package org.moe4j.trace;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Turns the writer's binary records into one JSON object per line. */
-final class JsonlSink implements TraceSink {
+final class JsonlSink implements TraceSink, TraceCodec.Visitor {
     private final BufferedWriter out;
     private final boolean scores;
     private final Map<Integer, String> texts = new HashMap<>();
@@ -23,17 +24,21 @@ final class JsonlSink implements TraceSink {
 
     @Override
     public void write(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            byte tag = b.get();
-            if (tag == TraceFormat.TAG_TOKEN) {
-                TraceCodec.TokenText t = TraceCodec.readToken(b);
-                texts.put(t.token(), t.text());
-            } else if (tag == TraceFormat.TAG_ROUTING) {
-                format(TraceCodec.readRouting(b, scores));
-                out.append(line);
-            } else {
-                throw new IOException("corrupt trace buffer: tag " + tag);
-            }
+        TraceCodec.readAll(b, scores, this);
+    }
+
+    @Override
+    public void token(TraceCodec.TokenText t) {
+        texts.put(t.token(), t.text());
+    }
+
+    @Override
+    public void routing(TraceRecord r) {
+        format(r);
+        try {
+            out.append(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -57,17 +57,17 @@ public final class RoutingTraceReader {
             TraceHeader header = JSON.readValue(json, TraceHeader.class);
             Map<Integer, String> texts = new HashMap<>();
             List<TraceRecord> records = new ArrayList<>();
-            while (b.hasRemaining()) {
-                byte tag = b.get();
-                if (tag == TraceFormat.TAG_TOKEN) {
-                    TraceCodec.TokenText t = TraceCodec.readToken(b);
+            TraceCodec.readAll(b, header.scores(), new TraceCodec.Visitor() {
+                @Override
+                public void token(TraceCodec.TokenText t) {
                     texts.put(t.token(), t.text());
-                } else if (tag == TraceFormat.TAG_ROUTING) {
-                    records.add(TraceCodec.readRouting(b, header.scores()));
-                } else {
-                    throw new IOException("corrupt trace: unknown record tag " + tag + " at byte " + (b.position() - 1));
                 }
-            }
+
+                @Override
+                public void routing(TraceRecord r) {
+                    records.add(r);
+                }
+            });
             return new RoutingTrace(header, texts, records);
         } catch (java.nio.BufferUnderflowException e) {
             throw new IOException("the trace ends in the middle of a record (truncated file?)", e);

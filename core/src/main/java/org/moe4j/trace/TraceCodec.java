@@ -1,5 +1,6 @@
 package org.moe4j.trace;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -13,6 +14,23 @@ final class TraceCodec {
 
     static int routingBytes(int count, int scores) {
         return ROUTING_FIXED + count * (2 + 4) + scores * 4;
+    }
+
+    /** What a buffer of records holds, in order. */
+    interface Visitor {
+        void token(TokenText t);
+
+        void routing(TraceRecord r);
+    }
+
+    /** Reads every record from the buffer's position to its limit. */
+    static void readAll(ByteBuffer b, boolean scores, Visitor v) throws IOException {
+        while (b.hasRemaining()) {
+            byte tag = b.get();
+            if (tag == TraceFormat.TAG_TOKEN) v.token(readToken(b));
+            else if (tag == TraceFormat.TAG_ROUTING) v.routing(readRouting(b, scores));
+            else throw new IOException("corrupt trace: unknown record tag " + tag + " at byte " + (b.position() - 1));
+        }
     }
 
     /** Reads a routing record whose tag byte was already consumed. */

@@ -7,28 +7,11 @@ import org.moe4j.moe.RoutingDecision;
  * were selected): forced experts take the places of the lowest-ranked others. The result is ordered by
  * selection score and weighted by the layer's rule.
  */
-public final class ForcePolicy implements ScopedPolicy {
+public final class ForcePolicy extends ExpertSetPolicy {
     private static final ThreadLocal<int[]> IDS = ThreadLocal.withInitial(() -> new int[64]);
 
-    private final ExpertList experts;
-    private final LayerSet layers;
-
     public ForcePolicy(int[] experts, LayerSet layers) {
-        this.experts = new ExpertList(experts);
-        this.layers = layers;
-    }
-
-    public int[] experts() {
-        return experts.toArray();
-    }
-
-    @Override
-    public LayerSet layers() {
-        return layers;
-    }
-
-    ExpertList expertList() {
-        return experts;
+        super("force", experts, layers);
     }
 
     @Override
@@ -66,10 +49,5 @@ public final class ForcePolicy implements ScopedPolicy {
             }
             ids[j + 1] = x;
         }
-    }
-
-    @Override
-    public String toString() {
-        return "force=" + experts + layers.suffix();
     }
 }

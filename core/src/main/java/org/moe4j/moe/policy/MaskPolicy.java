@@ -6,26 +6,9 @@ import org.moe4j.moe.RoutingDecision;
  * Never routes to the listed experts: when the selection contains one, the layer's selection rule runs
  * again with the same count over the remaining experts. A selection without masked experts is left as it is.
  */
-public final class MaskPolicy implements ScopedPolicy {
-    private final ExpertList experts;
-    private final LayerSet layers;
-
+public final class MaskPolicy extends ExpertSetPolicy {
     public MaskPolicy(int[] experts, LayerSet layers) {
-        this.experts = new ExpertList(experts);
-        this.layers = layers;
-    }
-
-    public int[] experts() {
-        return experts.toArray();
-    }
-
-    @Override
-    public LayerSet layers() {
-        return layers;
-    }
-
-    ExpertList expertList() {
-        return experts;
+        super("mask", experts, layers);
     }
 
     @Override
@@ -41,10 +24,5 @@ public final class MaskPolicy implements ScopedPolicy {
                 return;
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return "mask=" + experts + layers.suffix();
     }
 }

@@ -120,7 +120,7 @@ public final class RoutingPolicies {
                     throw new IllegalArgumentException("policies " + a + " and " + b + " both set the expert count in the same layers");
                 }
                 if (a instanceof MaskPolicy m && b instanceof ForcePolicy f && m.layers().intersects(f.layers())
-                        && m.expertList().overlaps(f.expertList())) {
+                        && m.experts.overlaps(f.experts)) {
                     throw new IllegalArgumentException("policies " + a + " and " + b + " mask and force the same expert");
                 }
             }

@@ -4,6 +4,6 @@ import org.moe4j.moe.RoutingPolicy;
 
 /** A routing policy that acts on some blocks only. */
 public sealed interface ScopedPolicy extends RoutingPolicy
-        permits TopKPolicy, TopPPolicy, WeightThresholdPolicy, MaskPolicy, ForcePolicy {
+        permits TopKPolicy, TopPPolicy, WeightThresholdPolicy, ExpertSetPolicy {
     LayerSet layers();
 }
