@@ -1,0 +1,105 @@
+package org.moe4j.chat;
+
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A model's Jinja chat template (GGUF key {@code tokenizer.chat_template}), rendered the way Hugging
+ * Face's {@code apply_chat_template} renders it with Python's jinja2, byte for byte.
+ *
+ * <p>Thread-safe: one instance may render many conversations concurrently.
+ */
+public final class ChatTemplate {
+
+  /** Marks a global function as defined, so that {@code strftime_now is defined} holds as in Python. */
+  private static final Object DEFINED_FUNCTION = new Object() {
+    @Override
+    public String toString() {
+      return "<function>";
+    }
+  };
+
+  private final String source;
+  private final String bosToken;
+  private final String eosToken;
+
+  private ChatTemplate(String source, String bosToken, String eosToken) {
+    this.source = Objects.requireNonNull(source, "templateSource");
+    this.bosToken = bosToken == null ? "" : bosToken;
+    this.eosToken = eosToken == null ? "" : eosToken;
+  }
+
+  /**
+   * @param templateSource the Jinja source
+   * @param bosToken the text of the model's BOS token, or null for ""
+   * @param eosToken the text of the model's EOS token, or null for ""
+   */
+  public static ChatTemplate of(String templateSource, String bosToken, String eosToken) {
+    return new ChatTemplate(templateSource, bosToken, eosToken);
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /**
+   * Renders the conversation.
+   *
+   * @throws ChatTemplateException if the template raises (its message is the exception's message) or
+   *     fails to render
+   */
+  public String render(List<ChatMessage> messages, RenderOptions options) {
+    List<Object> messageValues = new ArrayList<>(messages.size());
+    for (ChatMessage message : messages) {
+      messageValues.add(message.toTemplateValue());
+    }
+    return renderValues(messageValues, options);
+  }
+
+  /** Renders messages already shaped as template values (maps of OpenAI message fields). */
+  public String renderValues(List<?> messages, RenderOptions options) {
+    AtomicReference<String> raised = new AtomicReference<>();
+    Map<String, Object> context = new LinkedHashMap<>();
+    for (String name : TemplateFunctions.names()) {
+      context.put(name, DEFINED_FUNCTION);
+    }
+    context.put("bos_token", bosToken);
+    context.put("eos_token", eosToken);
+    context.putAll(options.variables());
+    context.put("messages", messages);
+    context.put("tools", options.tools());
+    context.put("add_generation_prompt", options.addGenerationPrompt());
+    context.put(TemplateFunctions.NOW, options.now());
+    context.put(TemplateFunctions.RAISED, raised);
+
+    RenderResult result = JinjaEnvironment.jinjava().renderForResult(jinjaSource(), context);
+    if (raised.get() != null) {
+      throw new ChatTemplateException(raised.get());
+    }
+    for (TemplateError error : result.getErrors()) {
+      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+        throw new ChatTemplateException(
+            "chat template failed at line " + error.getLineno() + ": " + error.getMessage(),
+            error.getException());
+      }
+    }
+    return result.getOutput();
+  }
+
+  /** Jinja drops a single newline at the end of the template source (keep_trailing_newline=False). */
+  private String jinjaSource() {
+    if (source.endsWith("\r\n")) {
+      return source.substring(0, source.length() - 2);
+    }
+    if (source.endsWith("\n")) {
+      return source.substring(0, source.length() - 1);
+    }
+    return source;
+  }
+}
