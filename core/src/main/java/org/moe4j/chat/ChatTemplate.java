@@ -71,12 +71,14 @@ public final class ChatTemplate {
     }
     context.put("bos_token", bosToken);
     context.put("eos_token", eosToken);
-    context.putAll(options.variables());
-    context.put("messages", messages);
-    context.put("tools", options.tools());
+    options.variables().forEach((name, value) -> context.put(name, PythonValues.of(value)));
+    context.put("messages", PythonValues.of(messages));
+    // Hugging Face passes None, not nothing, when there are no tools or documents.
+    context.put("tools", PythonValues.of(options.tools()));
+    context.put("documents", PythonNone.NONE);
     context.put("add_generation_prompt", options.addGenerationPrompt());
     context.put(TemplateFunctions.NOW, options.now());
-    context.put(TemplateFunctions.RAISED, raised);
+    context.put(RenderFailure.HOLDER, raised);
 
     RenderResult result = JinjaEnvironment.jinjava().renderForResult(jinjaSource(), context);
     if (raised.get() != null) {

@@ -19,7 +19,7 @@ final class ItemsFilter implements Filter {
       return List.of();
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new ChatTemplateException("Can only get item pairs from a mapping.");
+      throw RenderFailure.raise("Can only get item pairs from a mapping.");
     }
     return PythonMethods.items(map);
   }

@@ -33,13 +33,13 @@ final class JinjaEnvironment {
         .withNestedInterpretationEnabled(false)
         .withFailOnUnknownTokens(false)
         .withElResolver(resolver())
+        .withExecutionMode(PythonOutput.INSTANCE)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withEvaluateMapKeys(true)
             .withUseNaturalOperatorPrecedence(true)
             .withParseWhitespaceControlStrictly(true)
             .withUseTrimmingForNotesAndExpressions(true)
             .withKeepNullableLoopValues(true)
-            .withUsePyishObjectMapper(true)
             .build())
         .build();
     Jinjava jinjava = new PythonSyntaxJinjava(config);
@@ -62,7 +62,7 @@ final class JinjaEnvironment {
     return resolver;
   }
 
-  /** Jinjava whose expressions are parsed by {@link PythonSliceParser}. */
+  /** Jinjava whose expressions are parsed by {@link PythonExpressionParser}. */
   private static final class PythonSyntaxJinjava extends Jinjava {
     private final ExpressionFactory expressionFactory = PythonSyntaxBuilder.expressionFactory();
 

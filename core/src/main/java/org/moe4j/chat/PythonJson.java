@@ -45,6 +45,7 @@ final class PythonJson {
   private void write(Object value, StringBuilder out, int level) {
     switch (value) {
       case null -> out.append("null");
+      case PythonNone none -> out.append("null");
       case CharSequence s -> quote(s.toString(), out);
       case Boolean b -> out.append(b ? "true" : "false");
       case Double d -> out.append(floatRepr(d));
@@ -54,7 +55,7 @@ final class PythonJson {
       case Map<?, ?> map -> writeObject(map, out, level);
       case Collection<?> items -> writeArray(items, out, level);
       case Object[] items -> writeArray(List.of(items), out, level);
-      default -> throw new ChatTemplateException(
+      default -> throw RenderFailure.raise(
           "Object of type " + value.getClass().getSimpleName() + " is not JSON serializable");
     }
   }
@@ -107,6 +108,7 @@ final class PythonJson {
   private static String key(Object key) {
     return switch (key) {
       case null -> "null";
+      case PythonNone none -> "null";
       case String s -> s;
       case Boolean b -> b ? "true" : "false";
       case Double d -> floatRepr(d);

@@ -33,7 +33,9 @@ final class PythonMethods extends ELResolver {
     }
     Object[] args = params == null ? new Object[0] : params;
     Object result;
-    if (base instanceof String text) {
+    if (base == PythonNone.NONE) {
+      throw RenderFailure.raise("'None' has no attribute '" + name + "'");
+    } else if (base instanceof String text) {
       result = PythonStrings.call(text, name, args);
     } else if (base instanceof Map<?, ?> map && isDictMethod(name)) {
       result = dictMethod(map, name, args);
@@ -59,7 +61,9 @@ final class PythonMethods extends ELResolver {
 
   private static Object dictMethod(Map<?, ?> map, String name, Object[] args) {
     return switch (name) {
-      case "get" -> map.containsKey(args[0]) ? map.get(args[0]) : (args.length > 1 ? args[1] : null);
+      case "get" -> map.containsKey(args[0])
+          ? map.get(args[0])
+          : (args.length > 1 ? args[1] : PythonNone.NONE);
       case "items" -> items(map);
       case "keys" -> new ArrayList<>(map.keySet());
       case "values" -> new ArrayList<>(map.values());
@@ -72,7 +76,7 @@ final class PythonMethods extends ELResolver {
       case "index" -> {
         int at = list.indexOf(args[0]);
         if (at < 0) {
-          throw new ChatTemplateException(args[0] + " is not in list");
+          throw RenderFailure.raise(args[0] + " is not in list");
         }
         yield at;
       }
@@ -94,12 +98,16 @@ final class PythonMethods extends ELResolver {
   }
 
   private static ChatTemplateException unsafe(String name, String type) {
-    return new ChatTemplateException(
+    return RenderFailure.raise(
         "access to attribute '" + name + "' of '" + type + "' object is unsafe.");
   }
 
+  /** An attribute of None is undefined in Jinja, not an error. */
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
+    if (base == PythonNone.NONE) {
+      context.setPropertyResolved(true);
+    }
     return null;
   }
 

@@ -31,6 +31,9 @@ final class PythonSlice extends AstRangeBracket {
     if (base == null) {
       return null;
     }
+    if (base == PythonNone.NONE) {
+      throw RenderFailure.raise("'NoneType' object is not subscriptable");
+    }
     Integer from = index(start, bindings, context);
     Integer to = index(stop, bindings, context);
     Integer by = index(step, bindings, context);
@@ -49,8 +52,7 @@ final class PythonSlice extends AstRangeBracket {
       }
       return out;
     }
-    throw new IllegalArgumentException(
-        "'" + PythonTypes.typeName(base) + "' object is not subscriptable with a slice");
+    throw RenderFailure.raise("'" + PythonTypes.typeName(base) + "' object is not subscriptable");
   }
 
   private static Integer index(AstNode node, Bindings bindings, ELContext context) {
@@ -58,14 +60,14 @@ final class PythonSlice extends AstRangeBracket {
       return null;
     }
     Object value = node.eval(bindings, context);
-    return value == null ? null : ((Number) value).intValue();
+    return value == null || value == PythonNone.NONE ? null : ((Number) value).intValue();
   }
 
   /** The indices Python's {@code slice(from, to, by).indices(length)} would visit. */
   static int[] positions(int length, Integer from, Integer to, Integer by) {
     int step = by == null ? 1 : by;
     if (step == 0) {
-      throw new IllegalArgumentException("slice step cannot be zero");
+      throw RenderFailure.raise("slice step cannot be zero");
     }
     int lower = step > 0 ? 0 : -1;
     int upper = step > 0 ? length : length - 1;

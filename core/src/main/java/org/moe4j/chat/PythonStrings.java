@@ -34,7 +34,7 @@ final class PythonStrings {
       case "index" -> {
         int at = text.indexOf(str(args, 0));
         if (at < 0) {
-          throw new ChatTemplateException("substring not found");
+          throw RenderFailure.raise("substring not found");
         }
         yield codePointIndex(text, at);
       }
@@ -46,7 +46,7 @@ final class PythonStrings {
           && text.codePoints().noneMatch(Character::isLowerCase);
       case "islower" -> text.codePoints().anyMatch(Character::isLowerCase)
           && text.codePoints().noneMatch(Character::isUpperCase);
-      default -> throw new ChatTemplateException("'str' object has no attribute '" + name + "'");
+      default -> throw RenderFailure.raise("'str' object has no attribute '" + name + "'");
     };
   }
 
@@ -57,7 +57,7 @@ final class PythonStrings {
   private static String str(Object[] args, int i) {
     Object value = arg(args, i);
     if (!(value instanceof String s)) {
-      throw new ChatTemplateException("expected a string argument, got " + PythonTypes.typeName(value));
+      throw RenderFailure.raise("expected a string argument, got " + PythonTypes.typeName(value));
     }
     return s;
   }
@@ -129,7 +129,7 @@ final class PythonStrings {
       }
     }
     if (sep.isEmpty()) {
-      throw new ChatTemplateException("empty separator");
+      throw RenderFailure.raise("empty separator");
     }
     int from = 0;
     while (maxSplit < 0 || out.size() < maxSplit) {
@@ -211,13 +211,13 @@ final class PythonStrings {
 
   private static String join(String separator, Object items) {
     if (!(items instanceof Iterable<?> iterable)) {
-      throw new ChatTemplateException("can only join an iterable");
+      throw RenderFailure.raise("can only join an iterable");
     }
     StringBuilder out = new StringBuilder();
     boolean first = true;
     for (Object item : iterable) {
       if (!(item instanceof String s)) {
-        throw new ChatTemplateException(
+        throw RenderFailure.raise(
             "sequence item: expected str instance, " + PythonTypes.typeName(item) + " found");
       }
       if (!first) {

@@ -8,7 +8,7 @@ import jinjava.de.odysseus.el.tree.impl.Cache;
 import jinjava.de.odysseus.el.tree.impl.Parser;
 import jinjava.javax.el.ExpressionFactory;
 
-/** Builds expression trees with {@link PythonSliceParser} instead of Jinjava's own parser. */
+/** Builds expression trees with {@link PythonExpressionParser} instead of Jinjava's own parser. */
 final class PythonSyntaxBuilder extends ExtendedSyntaxBuilder {
 
   PythonSyntaxBuilder() {
@@ -17,7 +17,7 @@ final class PythonSyntaxBuilder extends ExtendedSyntaxBuilder {
 
   @Override
   protected Parser createParser(String expression) {
-    return new PythonSliceParser(this, expression);
+    return new PythonExpressionParser(this, expression);
   }
 
   /** An expression factory configured like Jinjava's default one, but parsing with this builder. */

@@ -9,7 +9,8 @@ import java.util.function.Predicate;
 
 /**
  * The Jinja tests whose meaning in Jinjava differs from Python's: a string is iterable and a
- * sequence, a dict is iterable and a sequence but not a string, a bool is not a number.
+ * sequence, a dict is iterable and a sequence but not a string, and only None (not an undefined
+ * value) is none.
  */
 final class PythonTests implements ExpTest {
 
@@ -36,7 +37,7 @@ final class PythonTests implements ExpTest {
         new PythonTests("boolean", v -> v instanceof Boolean),
         new PythonTests("true", v -> Boolean.TRUE.equals(v)),
         new PythonTests("false", v -> Boolean.FALSE.equals(v)),
-        new PythonTests("none", v -> v == null));
+        new PythonTests("none", v -> v == PythonNone.NONE));
   }
 
   @Override

@@ -10,6 +10,9 @@ final class PythonTypes {
 
   static String typeName(Object value) {
     if (value == null) {
+      return "Undefined";
+    }
+    if (value == PythonNone.NONE) {
       return "NoneType";
     }
     if (value instanceof CharSequence) {
@@ -42,7 +45,7 @@ final class PythonTypes {
   }
 
   static boolean isTruthy(Object value) {
-    if (value == null) {
+    if (value == null || value == PythonNone.NONE) {
       return false;
     }
     if (value instanceof Boolean b) {

@@ -4,15 +4,12 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.time.ZonedDateTime;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** The globals Hugging Face adds to the template environment: {@code raise_exception} and {@code strftime_now}. */
 final class TemplateFunctions {
 
   /** Context variable holding the render's {@link ZonedDateTime}, so tests can fix "now". */
   static final String NOW = "__moe4j_now__";
-  /** Context variable holding an {@code AtomicReference<String>} that receives the first raise_exception message. */
-  static final String RAISED = "__moe4j_raised__";
 
   private TemplateFunctions() {}
 
@@ -27,16 +24,8 @@ final class TemplateFunctions {
     return List.of("raise_exception", "strftime_now");
   }
 
-  @SuppressWarnings("unchecked")
   public static Object raiseException(Object message) {
-    String text = String.valueOf(message);
-    JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
-    // Jinjava records errors and renders on; keep the first message, the one Python would raise.
-    if (interpreter != null
-        && interpreter.getContext().get(RAISED) instanceof AtomicReference<?> raised) {
-      ((AtomicReference<String>) raised).compareAndSet(null, text);
-    }
-    throw new ChatTemplateException(text);
+    throw RenderFailure.raise(String.valueOf(message));
   }
 
   public static String strftimeNow(String format) {

@@ -1,0 +1,81 @@
+package org.moe4j.chat;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import jinjava.de.odysseus.el.misc.TypeConverter;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+
+/**
+ * {@code +} and {@code ~} with Python's meaning. Jinjava's {@code +} concatenates a string with
+ * anything and its {@code ~} prints values the Java way ({@code true}, {@code null}); Python
+ * refuses {@code "a" + 1} and prints {@code True} and {@code None}.
+ */
+final class PythonOperators {
+
+  private PythonOperators() {}
+
+  /** {@code a ~ b}: both sides converted with {@code str()}, undefined as "". */
+  static final AstBinary.Operator CONCAT = new AstBinary.SimpleOperator() {
+    @Override
+    protected Object apply(TypeConverter converter, Object left, Object right) {
+      return PythonStr.str(left) + PythonStr.str(right);
+    }
+
+    @Override
+    public String toString() {
+      return "~";
+    }
+  };
+
+  /** {@code a + b}: numbers add, strings and lists concatenate, other mixes are errors. */
+  static final AstBinary.Operator ADD = new AstBinary.SimpleOperator() {
+    @Override
+    protected Object apply(TypeConverter converter, Object left, Object right) {
+      if (left instanceof CharSequence a && right instanceof CharSequence b) {
+        return a.toString() + b;
+      }
+      if (left instanceof Collection<?> a && right instanceof Collection<?> b) {
+        List<Object> sum = new ArrayList<>(a);
+        sum.addAll(b);
+        return sum;
+      }
+      if (isNumber(left) && isNumber(right)) {
+        return add((Number) number(left), (Number) number(right));
+      }
+      if (left == null || right == null) {
+        throw RenderFailure.raise("unsupported operand: Undefined in +");
+      }
+      if (left instanceof CharSequence) {
+        throw RenderFailure.raise(
+            "can only concatenate str (not \"" + PythonTypes.typeName(right) + "\") to str");
+      }
+      throw RenderFailure.raise("unsupported operand type(s) for +: '"
+          + PythonTypes.typeName(left) + "' and '" + PythonTypes.typeName(right) + "'");
+    }
+
+    @Override
+    public String toString() {
+      return "+";
+    }
+  };
+
+  private static boolean isNumber(Object value) {
+    return value instanceof Number || value instanceof Boolean;
+  }
+
+  private static Object number(Object value) {
+    return value instanceof Boolean b ? (b ? 1L : 0L) : value;
+  }
+
+  private static Number add(Number a, Number b) {
+    if (isFloat(a) || isFloat(b)) {
+      return a.doubleValue() + b.doubleValue();
+    }
+    return Math.addExact(a.longValue(), b.longValue());
+  }
+
+  private static boolean isFloat(Number n) {
+    return n instanceof Double || n instanceof Float || n instanceof java.math.BigDecimal;
+  }
+}
