@@ -59,16 +59,15 @@ public record ChatMessage(
   }
 
   /**
-   * The message as templates see it: a dict with OpenAI's keys. Absent parts are left out rather than
-   * set to None, which is how callers of Hugging Face's {@code apply_chat_template} usually build
-   * messages and what templates test for with {@code is defined}.
+   * The message as templates see it: a dict with OpenAI's keys. Optional parts that are absent are
+   * left out, which is what templates test with {@code is defined}. Missing content becomes "" rather
+   * than None or nothing: most templates concatenate content without checking it, and with "" every
+   * template in the conformance set renders a tool-calling turn.
    */
   Map<String, Object> toTemplateValue() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("role", role);
-    if (content != null) {
-      out.put("content", content);
-    }
+    out.put("content", content == null ? "" : content);
     if (reasoning != null) {
       out.put("reasoning_content", reasoning);
       out.put("thinking", reasoning);

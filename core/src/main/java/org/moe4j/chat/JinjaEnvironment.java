@@ -5,6 +5,7 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.lib.exptest.ExpTest;
+import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELResolver;
@@ -43,6 +44,12 @@ final class JinjaEnvironment {
             .build())
         .build();
     Jinjava jinjava = new PythonSyntaxJinjava(config);
+    for (String name : NoneRejectingFilter.NAMES) {
+      Filter original = jinjava.getGlobalContext().getFilter(name);
+      if (original != null) {
+        jinjava.registerFilter(new NoneRejectingFilter(original));
+      }
+    }
     jinjava.registerFilter(new TojsonFilter());
     jinjava.registerFilter(new ItemsFilter());
     for (ExpTest test : PythonTests.all()) {
@@ -52,6 +59,10 @@ final class JinjaEnvironment {
       jinjava.registerFunction(function);
     }
     jinjava.registerTag(new GenerationTag());
+    jinjava.registerTag(new FilterTag());
+    jinjava.registerTag(new PythonForTag());
+    jinjava.registerTag(LoopControlTag.breakTag());
+    jinjava.registerTag(LoopControlTag.continueTag());
     return jinjava;
   }
 

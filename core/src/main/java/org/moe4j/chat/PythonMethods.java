@@ -10,7 +10,7 @@ import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
 /**
- * Resolves method calls on strings, dicts and lists the way Python does ({@code s.startswith(..)},
+ * Resolves method calls on strings, dicts, lists and the loop variable the way Jinja does ({@code s.startswith(..)},
  * {@code d.items()}, {@code d.get(k, default)}), ahead of Jinjava's bean resolver, which would look
  * for Java methods of the same name.
  *
@@ -35,6 +35,8 @@ final class PythonMethods extends ELResolver {
     Object result;
     if (base == PythonNone.NONE) {
       throw RenderFailure.raise("'None' has no attribute '" + name + "'");
+    } else if (base instanceof LoopState loop && loop.hasMethod(name)) {
+      result = loop.call(name, args);
     } else if (base instanceof String text) {
       result = PythonStrings.call(text, name, args);
     } else if (base instanceof Map<?, ?> map && isDictMethod(name)) {
@@ -102,9 +104,13 @@ final class PythonMethods extends ELResolver {
         "access to attribute '" + name + "' of '" + type + "' object is unsafe.");
   }
 
-  /** An attribute of None is undefined in Jinja, not an error. */
+  /** Attributes of the loop variable; an attribute of None is undefined in Jinja, not an error. */
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
+    if (base instanceof LoopState loop) {
+      context.setPropertyResolved(true);
+      return loop.attribute(String.valueOf(property));
+    }
     if (base == PythonNone.NONE) {
       context.setPropertyResolved(true);
     }
