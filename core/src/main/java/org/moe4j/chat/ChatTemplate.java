@@ -26,17 +26,20 @@ public final class ChatTemplate {
   };
 
   private final String source;
+  private final String resolvedSource;
   private final String bosToken;
   private final String eosToken;
 
   private ChatTemplate(String source, String bosToken, String eosToken) {
     this.source = Objects.requireNonNull(source, "templateSource");
+    this.resolvedSource = JinjaWhitespace.resolve(source);
     this.bosToken = bosToken == null ? "" : bosToken;
     this.eosToken = eosToken == null ? "" : eosToken;
   }
 
   /**
    * @param templateSource the Jinja source
+   * @throws ChatTemplateException if the source is not lexically valid Jinja (an unclosed tag)
    * @param bosToken the text of the model's BOS token, or null for ""
    * @param eosToken the text of the model's EOS token, or null for ""
    */
@@ -80,7 +83,7 @@ public final class ChatTemplate {
     context.put(TemplateFunctions.NOW, options.now());
     context.put(RenderFailure.HOLDER, raised);
 
-    RenderResult result = JinjaEnvironment.jinjava().renderForResult(jinjaSource(), context);
+    RenderResult result = JinjaEnvironment.jinjava().renderForResult(resolvedSource, context);
     if (raised.get() != null) {
       throw new ChatTemplateException(raised.get());
     }
@@ -92,16 +95,5 @@ public final class ChatTemplate {
       }
     }
     return result.getOutput();
-  }
-
-  /** Jinja drops a single newline at the end of the template source (keep_trailing_newline=False). */
-  private String jinjaSource() {
-    if (source.endsWith("\r\n")) {
-      return source.substring(0, source.length() - 2);
-    }
-    if (source.endsWith("\n")) {
-      return source.substring(0, source.length() - 1);
-    }
-    return source;
   }
 }

@@ -12,8 +12,9 @@ import jinjava.javax.el.ELResolver;
 import jinjava.javax.el.ExpressionFactory;
 
 /**
- * A Jinjava set up to render chat templates as Hugging Face's Jinja environment does:
- * {@code trim_blocks} and {@code lstrip_blocks} on, Python operator precedence and dict-literal keys,
+ * A Jinjava set up to render chat templates as Hugging Face's Jinja environment does
+ * ({@code trim_blocks} and {@code lstrip_blocks} being applied by {@link JinjaWhitespace} first):
+ * Python operator precedence and dict-literal keys,
  * Python slices and str/dict methods, HF's {@code tojson}, {@code raise_exception} and
  * {@code strftime_now}, and no re-rendering of output that happens to contain {@code {{ }}}.
  */
@@ -29,8 +30,9 @@ final class JinjaEnvironment {
 
   private static Jinjava create() {
     JinjavaConfig config = JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
+        // Whitespace is resolved beforehand, exactly as Jinja does it (see JinjaWhitespace).
+        .withTrimBlocks(false)
+        .withLstripBlocks(false)
         .withNestedInterpretationEnabled(false)
         .withFailOnUnknownTokens(false)
         .withElResolver(resolver())
@@ -38,8 +40,6 @@ final class JinjaEnvironment {
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withEvaluateMapKeys(true)
             .withUseNaturalOperatorPrecedence(true)
-            .withParseWhitespaceControlStrictly(true)
-            .withUseTrimmingForNotesAndExpressions(true)
             .withKeepNullableLoopValues(true)
             .build())
         .build();
