@@ -44,12 +44,13 @@ final class JinjaEnvironment {
             .build())
         .build();
     Jinjava jinjava = new PythonSyntaxJinjava(config);
-    for (String name : NoneRejectingFilter.NAMES) {
+    for (String name : concat(NoneRejectingFilter.REJECTING, NoneRejectingFilter.EMPTY_ON_NONE)) {
       Filter original = jinjava.getGlobalContext().getFilter(name);
       if (original != null) {
         jinjava.registerFilter(new NoneRejectingFilter(original));
       }
     }
+    PythonFilters.all().forEach(jinjava::registerFilter);
     jinjava.registerFilter(new TojsonFilter());
     jinjava.registerFilter(new ItemsFilter());
     for (ExpTest test : PythonTests.all()) {
@@ -64,6 +65,12 @@ final class JinjaEnvironment {
     jinjava.registerTag(LoopControlTag.breakTag());
     jinjava.registerTag(LoopControlTag.continueTag());
     return jinjava;
+  }
+
+  private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
+    java.util.List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private static ELResolver resolver() {

@@ -6,17 +6,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Wraps one of Jinjava's sequence filters so that it fails on None as Python does ({@code
- * tools|selectattr(...)} with {@code tools=None} raises in Hugging Face), instead of treating None
- * as an object to iterate once or as empty.
+ * Wraps one of Jinjava's sequence filters so that None gets Jinja's treatment: an error for most
+ * ({@code tools|list} with Hugging Face's {@code tools=None}), an empty result for the filters that
+ * Jinja guards with a truth test ({@code tools|selectattr(...)}).
  */
 final class NoneRejectingFilter implements Filter {
 
-  /** Filters that iterate or measure their input, for which Python rejects None. */
-  static final List<String> NAMES = List.of(
-      "selectattr", "rejectattr", "select", "reject", "map", "list", "length", "count", "join",
-      "first", "last", "sort", "unique", "dictsort", "sum", "min", "max", "reverse", "batch",
-      "slice", "groupby");
+  /** Filters that iterate their input, for which Python rejects None. */
+  static final List<String> REJECTING = List.of(
+      "list", "first", "last", "sort", "unique", "dictsort", "sum", "min", "max", "reverse",
+      "batch", "slice", "groupby");
+
+  /** Filters that Jinja writes as {@code if value: ...}, so None gives an empty result. */
+  static final List<String> EMPTY_ON_NONE = List.of("selectattr", "rejectattr", "select", "reject", "map");
 
   private final Filter delegate;
 
@@ -31,21 +33,24 @@ final class NoneRejectingFilter implements Filter {
 
   @Override
   public Object filter(Object value, JinjavaInterpreter interpreter, String... args) {
-    rejectNone(value);
+    if (value == PythonNone.NONE) {
+      return onNone();
+    }
     return delegate.filter(value, interpreter, args);
   }
 
   @Override
   public Object filter(Object value, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-    rejectNone(value);
+    if (value == PythonNone.NONE) {
+      return onNone();
+    }
     return delegate.filter(value, interpreter, args, kwargs);
   }
 
-  private void rejectNone(Object value) {
-    if (value == PythonNone.NONE) {
-      throw RenderFailure.raise(getName().equals("length") || getName().equals("count")
-          ? "object of type 'NoneType' has no len()"
-          : "'NoneType' object is not iterable");
+  private Object onNone() {
+    if (EMPTY_ON_NONE.contains(getName())) {
+      return new java.util.ArrayList<>();
     }
+    throw RenderFailure.raise("'NoneType' object is not iterable");
   }
 }

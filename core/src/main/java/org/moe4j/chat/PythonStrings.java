@@ -19,7 +19,7 @@ final class PythonStrings {
       case "rstrip" -> strip(text, arg(args, 0), false, true);
       case "split" -> split(text, (String) arg(args, 0), maxSplit(args));
       case "rsplit" -> rsplit(text, (String) arg(args, 0), maxSplit(args));
-      case "splitlines" -> text.lines().toList();
+      case "splitlines" -> splitlines(text);
       case "replace" -> replace(text, str(args, 0), str(args, 1), args.length > 2 ? toInt(args[2]) : -1);
       case "upper" -> text.toUpperCase(java.util.Locale.ROOT);
       case "lower" -> text.toLowerCase(java.util.Locale.ROOT);
@@ -141,6 +141,29 @@ final class PythonStrings {
       from = at + sep.length();
     }
     out.add(text.substring(from));
+    return out;
+  }
+
+  /** {@code str.splitlines()}: Python's line boundaries, line ends dropped, no empty last line. */
+  static List<String> splitlines(String text) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      boolean boundary = c == '\n' || c == '\r' || c == '\u000b' || c == '\u000c'
+          || (c >= '\u001c' && c <= '\u001e') || c == '\u0085' || c == '\u2028' || c == '\u2029';
+      if (!boundary) {
+        i++;
+        continue;
+      }
+      out.add(text.substring(start, i));
+      i += (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') ? 2 : 1;
+      start = i;
+    }
+    if (start < text.length()) {
+      out.add(text.substring(start));
+    }
     return out;
   }
 
