@@ -63,8 +63,10 @@ public record ChatMessage(
    * left out, which is what templates test with {@code is defined}. Missing content becomes "" rather
    * than None or nothing: most templates concatenate content without checking it, and with "" every
    * template in the conformance set renders a tool-calling turn.
+   *
+   * @param argumentsAsText give tool-call arguments as JSON text instead of a dict
    */
-  Map<String, Object> toTemplateValue() {
+  Map<String, Object> toTemplateValue(boolean argumentsAsText) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("role", role);
     out.put("content", content == null ? "" : content);
@@ -77,7 +79,7 @@ public record ChatMessage(
       for (ToolCall call : toolCalls) {
         Map<String, Object> function = new LinkedHashMap<>();
         function.put("name", call.name());
-        function.put("arguments", Json.parseArguments(call.arguments()));
+        function.put("arguments", argumentsAsText ? call.arguments() : Json.parseArguments(call.arguments()));
         Map<String, Object> entry = new LinkedHashMap<>();
         if (call.id() != null) {
           entry.put("id", call.id());

@@ -29,6 +29,7 @@ public final class ChatTemplate {
   private final String resolvedSource;
   private final String bosToken;
   private final String eosToken;
+  private volatile Boolean argumentsAsText;
 
   private ChatTemplate(String source, String bosToken, String eosToken) {
     this.source = Objects.requireNonNull(source, "templateSource");
@@ -58,11 +59,43 @@ public final class ChatTemplate {
    *     fails to render
    */
   public String render(List<ChatMessage> messages, RenderOptions options) {
+    boolean argumentsAsText = wantsArgumentsAsText();
     List<Object> messageValues = new ArrayList<>(messages.size());
     for (ChatMessage message : messages) {
-      messageValues.add(message.toTemplateValue());
+      messageValues.add(message.toTemplateValue(argumentsAsText));
     }
     return renderValues(messageValues, options);
+  }
+
+  /**
+   * Whether this template expects tool-call arguments as JSON text rather than as a dict. Hugging
+   * Face documents dicts, but some templates (DeepSeek, functionary) concatenate the arguments as a
+   * string and fail on a dict. Found out once, by rendering a probe call both ways.
+   */
+  public boolean wantsArgumentsAsText() {
+    Boolean known = argumentsAsText;
+    if (known == null) {
+      known = !rendersProbeArguments(false) && rendersProbeArguments(true);
+      argumentsAsText = known;
+    }
+    return known;
+  }
+
+  private boolean rendersProbeArguments(boolean asText) {
+    List<ChatMessage> probe = List.of(
+        ChatMessage.user("probe"),
+        ChatMessage.assistantToolCalls(null,
+            List.of(new ToolCall("call00001", "probe_function", "{\"probe_argument\": \"probe_value\"}"))),
+        ChatMessage.tool("call00001", "probe_function", "probe_result"));
+    List<Object> values = new ArrayList<>();
+    for (ChatMessage message : probe) {
+      values.add(message.toTemplateValue(asText));
+    }
+    try {
+      return renderValues(values, RenderOptions.defaults()).contains("probe_argument");
+    } catch (ChatTemplateException e) {
+      return false;
+    }
   }
 
   /** Renders messages already shaped as template values (maps of OpenAI message fields). */
