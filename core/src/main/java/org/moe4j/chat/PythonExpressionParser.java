@@ -3,6 +3,8 @@ package org.moe4j.chat;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstNamedParameter;
 import com.hubspot.jinjava.el.ext.AstRangeBracket;
+import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
+import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.NamedParameterOperator;
 import com.hubspot.jinjava.el.ext.StringConcatOperator;
@@ -10,6 +12,8 @@ import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.impl.Builder;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
+import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 import jinjava.de.odysseus.el.tree.impl.ast.AstRightValue;
@@ -25,7 +29,9 @@ import jinjava.javax.el.ELContext;
  *       {@code not (x is defined)} and {@code not a in b} means {@code not (a in b)};
  *   <li>a keyword argument takes a whole expression, so {@code namespace(i=items|length - 1)} passes
  *       {@code (items|length) - 1} rather than subtracting 1 from the argument;
- *   <li>{@code +} and {@code ~} behave as in Python ({@link PythonOperators});
+ *   <li>{@code +}, {@code ~}, {@code ==}, {@code !=}, {@code in} and {@code not in} behave as in
+ *       Python ({@link PythonOperators});
+ *   <li>{@code a.b} and {@code a[b]} fail when {@code a} is undefined ({@link StrictMemberAccess});
  *   <li>{@code none} is Python's None ({@link PythonNone}), distinct from an undefined name;
  *   <li>slices take a step ({@code items[::-1]}, used by Qwen3) and follow Python's rules.
  * </ul>
@@ -45,12 +51,41 @@ final class PythonExpressionParser extends ExtendedParser {
         return createAstBinary(children[0], children[1], PythonOperators.CONCAT);
       }
     });
+    putExtensionHandler(CollectionMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
+      @Override
+      public AstNode createAstNode(AstNode... children) {
+        return createAstBinary(children[0], children[1], PythonOperators.IN);
+      }
+    });
+    putExtensionHandler(CollectionNonMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
+      @Override
+      public AstNode createAstNode(AstNode... children) {
+        return createAstBinary(children[0], children[1], PythonOperators.NOT_IN);
+      }
+    });
   }
 
   @Override
   protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
-    return super.createAstBinary(
-        left, right, operator == AdditionOperator.OP ? PythonOperators.ADD : operator);
+    AstBinary.Operator python = operator;
+    if (operator == AdditionOperator.OP) {
+      python = PythonOperators.ADD;
+    } else if (operator == AstBinary.EQ) {
+      python = PythonOperators.EQ;
+    } else if (operator == AstBinary.NE) {
+      python = PythonOperators.NE;
+    }
+    return super.createAstBinary(left, right, python);
+  }
+
+  @Override
+  protected AstDot createAstDot(AstNode base, String property, boolean lvalue) {
+    return new StrictMemberAccess.Dot(base, property, lvalue);
+  }
+
+  @Override
+  protected AstBracket createAstBracket(AstNode base, AstNode property, boolean lvalue, boolean strict) {
+    return new StrictMemberAccess.Bracket(base, property, lvalue, strict);
   }
 
   @Override

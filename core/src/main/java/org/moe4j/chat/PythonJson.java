@@ -44,7 +44,7 @@ final class PythonJson {
 
   private void write(Object value, StringBuilder out, int level) {
     switch (value) {
-      case null -> out.append("null");
+      case null -> throw RenderFailure.raise("Object of type Undefined is not JSON serializable");
       case PythonNone none -> out.append("null");
       case CharSequence s -> quote(s.toString(), out);
       case Boolean b -> out.append(b ? "true" : "false");

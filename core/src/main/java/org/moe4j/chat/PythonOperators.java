@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import jinjava.de.odysseus.el.misc.TypeConverter;
+import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.ELContext;
 
 /**
- * {@code +} and {@code ~} with Python's meaning. Jinjava's {@code +} concatenates a string with
- * anything and its {@code ~} prints values the Java way ({@code true}, {@code null}); Python
- * refuses {@code "a" + 1} and prints {@code True} and {@code None}.
+ * Operators with Python's meaning. Jinjava's {@code +} concatenates a string with anything and its
+ * {@code ~} prints values the Java way ({@code true}, {@code null}); Python refuses {@code "a" + 1}
+ * and prints {@code True} and {@code None}. Equality and membership follow {@link PythonEquality}.
  */
 final class PythonOperators {
 
@@ -31,6 +34,19 @@ final class PythonOperators {
   /** {@code a + b}: numbers add, strings and lists concatenate, other mixes are errors. */
   static final AstBinary.Operator ADD = new AstBinary.SimpleOperator() {
     @Override
+    public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+      Object a = left.eval(bindings, context);
+      if (a == null) {
+        throw RenderFailure.raise(UndefinedValues.describe(left, bindings, context));
+      }
+      Object b = right.eval(bindings, context);
+      if (b == null) {
+        throw RenderFailure.raise(UndefinedValues.describe(right, bindings, context));
+      }
+      return apply(null, a, b);
+    }
+
+    @Override
     protected Object apply(TypeConverter converter, Object left, Object right) {
       if (left instanceof CharSequence a && right instanceof CharSequence b) {
         return a.toString() + b;
@@ -42,9 +58,6 @@ final class PythonOperators {
       }
       if (isNumber(left) && isNumber(right)) {
         return add((Number) number(left), (Number) number(right));
-      }
-      if (left == null || right == null) {
-        throw RenderFailure.raise("unsupported operand: Undefined in +");
       }
       if (left instanceof CharSequence) {
         throw RenderFailure.raise(
@@ -77,5 +90,24 @@ final class PythonOperators {
 
   private static boolean isFloat(Number n) {
     return n instanceof Double || n instanceof Float || n instanceof java.math.BigDecimal;
+  }
+
+  static final AstBinary.Operator EQ = simple("==", (a, b) -> PythonEquality.equal(a, b));
+  static final AstBinary.Operator NE = simple("!=", (a, b) -> !PythonEquality.equal(a, b));
+  static final AstBinary.Operator IN = simple("in", (a, b) -> PythonEquality.contains(b, a));
+  static final AstBinary.Operator NOT_IN = simple("not in", (a, b) -> !PythonEquality.contains(b, a));
+
+  private static AstBinary.Operator simple(String symbol, java.util.function.BinaryOperator<Object> function) {
+    return new AstBinary.SimpleOperator() {
+      @Override
+      protected Object apply(TypeConverter converter, Object left, Object right) {
+        return function.apply(left, right);
+      }
+
+      @Override
+      public String toString() {
+        return symbol;
+      }
+    };
   }
 }

@@ -46,7 +46,7 @@ final class PythonStrings {
           && text.codePoints().noneMatch(Character::isLowerCase);
       case "islower" -> text.codePoints().anyMatch(Character::isLowerCase)
           && text.codePoints().noneMatch(Character::isUpperCase);
-      default -> throw RenderFailure.raise("'str' object has no attribute '" + name + "'");
+      default -> throw RenderFailure.raise("'str object' has no attribute '" + name + "'");
     };
   }
 
