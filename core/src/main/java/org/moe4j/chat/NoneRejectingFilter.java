@@ -6,16 +6,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Wraps one of Jinjava's sequence filters so that None gets Jinja's treatment: an error for most
- * ({@code tools|list} with Hugging Face's {@code tools=None}), an empty result for the filters that
- * Jinja guards with a truth test ({@code tools|selectattr(...)}).
+ * Wraps one of Jinjava's sequence filters so that it behaves as Jinja's: None is an error for most
+ * ({@code tools|sort} with Hugging Face's {@code tools=None}) and gives an empty result for the
+ * filters that Jinja guards with a truth test ({@code tools|selectattr(...)}); and the filters that
+ * return generators in Jinja return a {@link PythonGenerator}.
  */
 final class NoneRejectingFilter implements Filter {
 
   /** Filters that iterate their input, for which Python rejects None. */
   static final List<String> REJECTING = List.of(
-      "list", "first", "last", "sort", "unique", "dictsort", "sum", "min", "max", "reverse",
-      "batch", "slice", "groupby");
+      "sort", "unique", "dictsort", "sum", "min", "max", "reverse", "batch", "slice", "groupby");
+
+  /** Filters that return a generator in Jinja. */
+  static final List<String> GENERATORS = List.of("selectattr", "rejectattr", "select", "reject", "map", "unique");
 
   /** Filters that Jinja writes as {@code if value: ...}, so None gives an empty result. */
   static final List<String> EMPTY_ON_NONE = List.of("selectattr", "rejectattr", "select", "reject", "map");
@@ -36,7 +39,7 @@ final class NoneRejectingFilter implements Filter {
     if (value == PythonNone.NONE) {
       return onNone();
     }
-    return delegate.filter(value, interpreter, args);
+    return asGenerator(delegate.filter(materialize(value), interpreter, args));
   }
 
   @Override
@@ -44,12 +47,24 @@ final class NoneRejectingFilter implements Filter {
     if (value == PythonNone.NONE) {
       return onNone();
     }
-    return delegate.filter(value, interpreter, args, kwargs);
+    return asGenerator(delegate.filter(materialize(value), interpreter, args, kwargs));
+  }
+
+  /** Jinjava's filters expect collections; a generator is consumed into a list for them. */
+  private static Object materialize(Object value) {
+    return value instanceof PythonGenerator ? PythonIteration.items(value) : value;
+  }
+
+  private Object asGenerator(Object result) {
+    if (!GENERATORS.contains(getName()) || result == null) {
+      return result;
+    }
+    return new PythonGenerator(PythonIteration.items(result));
   }
 
   private Object onNone() {
     if (EMPTY_ON_NONE.contains(getName())) {
-      return new java.util.ArrayList<>();
+      return new PythonGenerator(new java.util.ArrayList<>());
     }
     throw RenderFailure.raise("'NoneType' object is not iterable");
   }

@@ -67,6 +67,7 @@ final class PythonEquality {
       }
       case Map<?, ?> map -> map.keySet().stream().anyMatch(key -> equal(key, needle));
       case Collection<?> items -> items.stream().anyMatch(item -> equal(item, needle));
+      case PythonGenerator generator -> PythonIteration.items(generator).stream().anyMatch(item -> equal(item, needle));
       default -> throw RenderFailure.raise(
           "argument of type '" + PythonTypes.typeName(container) + "' is not iterable");
     };

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Jinja filters whose Jinjava versions print or measure values the Java way: {@code string},
- * {@code safe}, {@code trim}, {@code join}, {@code indent} and {@code length}/{@code count}
- * (Python counts code points, not UTF-16 units).
+ * Jinja filters whose Jinjava versions print, measure or iterate values the Java way:
+ * {@code string}, {@code safe} (Markup), {@code list}, {@code first}, {@code last}, {@code trim},
+ * {@code join}, {@code indent} and {@code length}/{@code count} (Python counts code points, not
+ * UTF-16 units, and refuses generators).
  */
 final class PythonFilters {
 
@@ -19,8 +20,16 @@ final class PythonFilters {
   static List<Filter> all() {
     return List.of(
         simple("string", value -> PythonStr.str(value)),
-        // Hugging Face renders without autoescaping, so Markup behaves like the string it wraps.
-        simple("safe", value -> PythonStr.str(value)),
+        simple("safe", value -> value instanceof PythonMarkup ? value : new PythonMarkup(PythonStr.str(value))),
+        simple("list", value -> PythonIteration.items(value)),
+        simple("first", value -> {
+          List<Object> items = PythonIteration.items(value);
+          return items.isEmpty() ? null : items.getFirst();
+        }),
+        simple("last", value -> {
+          List<Object> items = PythonIteration.items(value);
+          return items.isEmpty() ? null : items.getLast();
+        }),
         new Trim(),
         new Join(),
         new Indent(),

@@ -56,7 +56,7 @@ final class PythonJson {
       case Collection<?> items -> writeArray(items, out, level);
       case Object[] items -> writeArray(List.of(items), out, level);
       default -> throw RenderFailure.raise(
-          "Object of type " + value.getClass().getSimpleName() + " is not JSON serializable");
+          "Object of type " + PythonTypes.typeName(value) + " is not JSON serializable");
     }
   }
 

@@ -37,8 +37,8 @@ final class PythonMethods extends ELResolver {
       throw RenderFailure.raise("'None' has no attribute '" + name + "'");
     } else if (base instanceof LoopState loop && loop.hasMethod(name)) {
       result = loop.call(name, args);
-    } else if (base instanceof String text) {
-      result = PythonStrings.call(text, name, args);
+    } else if (base instanceof CharSequence text) {
+      result = PythonStrings.call(text.toString(), name, args);
     } else if (base instanceof Map<?, ?> map && isDictMethod(name)) {
       result = dictMethod(map, name, args);
     } else if (base instanceof List<?> list && isListMethod(name)) {

@@ -49,6 +49,9 @@ final class PythonOperators {
     @Override
     protected Object apply(TypeConverter converter, Object left, Object right) {
       if (left instanceof CharSequence a && right instanceof CharSequence b) {
+        if (a instanceof PythonMarkup || b instanceof PythonMarkup) {
+          return PythonMarkup.concat(a, b);
+        }
         return a.toString() + b;
       }
       if (left instanceof Collection<?> a && right instanceof Collection<?> b) {

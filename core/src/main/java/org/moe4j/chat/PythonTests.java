@@ -26,8 +26,8 @@ final class PythonTests implements ExpTest {
     return List.of(
         new PythonTests("string", v -> v instanceof CharSequence),
         new PythonTests("mapping", v -> v instanceof Map),
-        new PythonTests("iterable", v -> v instanceof CharSequence || v instanceof Collection
-            || v instanceof Map || v instanceof Object[]),
+        new PythonTests("iterable", v -> v != PythonNone.NONE && (v instanceof CharSequence
+            || v instanceof Iterable || v instanceof Map || v instanceof Object[])),
         new PythonTests("sequence", v -> v instanceof CharSequence || v instanceof Collection
             || v instanceof Map || v instanceof Object[]),
         new PythonTests("number", v -> v instanceof Number),

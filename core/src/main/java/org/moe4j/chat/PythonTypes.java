@@ -33,6 +33,9 @@ final class PythonTypes {
     if (value instanceof Collection) {
       return "list";
     }
+    if (value instanceof PythonGenerator) {
+      return "generator";
+    }
     return value.getClass().getSimpleName();
   }
 
