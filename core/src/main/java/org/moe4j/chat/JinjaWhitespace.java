@@ -148,7 +148,7 @@ final class JinjaWhitespace {
       if (depth == 0) {
         for (String sign : new String[] {"-", "+", ""}) {
           if ((kind == '%' || !sign.equals("+")) && source.startsWith(sign + close, i)) {
-            out.append(kind == '{' ? "{{" : "{%").append(source, bodyStart, i).append(close);
+            emitTag(kind, source.substring(bodyStart, i));
             pos = i + sign.length() + 2;
             closeTag(sign.isEmpty() ? 0 : sign.charAt(0), kind == '%');
             return;
@@ -167,6 +167,16 @@ final class JinjaWhitespace {
       i++;
     }
     throw new ChatTemplateException("unexpected end of template, expected '" + close + "'");
+  }
+
+  private void emitTag(char kind, String body) {
+    String trimmed = body.strip();
+    if (kind == '{' && (trimmed.startsWith("-") || trimmed.startsWith("+"))) {
+      // Jinjava would read a leading sign as whitespace control ({{ -1 }} as {{- 1 }}).
+      out.append("{{ (").append(trimmed).append(") }}");
+    } else {
+      out.append(kind == '{' ? "{{" : "{%").append(body).append(kind == '{' ? "}}" : "%}");
+    }
   }
 
   private int skipString(int quoteAt) {

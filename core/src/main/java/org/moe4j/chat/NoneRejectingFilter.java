@@ -15,7 +15,7 @@ final class NoneRejectingFilter implements Filter {
 
   /** Filters that iterate their input, for which Python rejects None. */
   static final List<String> REJECTING = List.of(
-      "sort", "unique", "dictsort", "sum", "min", "max", "reverse", "batch", "slice", "groupby");
+      "sort", "unique", "sum", "min", "max", "reverse", "batch", "slice", "groupby");
 
   /** Filters that return a generator in Jinja. */
   static final List<String> GENERATORS = List.of("selectattr", "rejectattr", "select", "reject", "map", "unique");

@@ -3,6 +3,7 @@ package org.moe4j.chat;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstNamedParameter;
 import com.hubspot.jinjava.el.ext.AstRangeBracket;
+import com.hubspot.jinjava.el.ext.AstTuple;
 import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
@@ -16,6 +17,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.de.odysseus.el.tree.impl.ast.AstRightValue;
 import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 import jinjava.javax.el.ELContext;
@@ -33,6 +35,7 @@ import jinjava.javax.el.ELContext;
  *       Python ({@link PythonOperators});
  *   <li>{@code a.b} and {@code a[b]} fail when {@code a} is undefined ({@link StrictMemberAccess});
  *   <li>{@code none} is Python's None ({@link PythonNone}), distinct from an undefined name;
+ *   <li>calls, lists and tuples accept a trailing comma, and tuples print as tuples;
  *   <li>slices take a step ({@code items[::-1]}, used by Qwen3) and follow Python's rules.
  * </ul>
  *
@@ -76,6 +79,37 @@ final class PythonExpressionParser extends ExtendedParser {
       python = PythonOperators.NE;
     }
     return super.createAstBinary(left, right, python);
+  }
+
+  /** Argument, list and tuple syntax with Python's optional trailing comma: {@code (1,)}, {@code [a, b,]}. */
+  @Override
+  protected AstParameters params(Scanner.Symbol left, Scanner.Symbol right)
+      throws Scanner.ScanException, jinjava.de.odysseus.el.tree.impl.Parser.ParseException {
+    consumeToken(left);
+    java.util.List<AstNode> items = new java.util.ArrayList<>();
+    AstNode item = expr(false);
+    while (item != null) {
+      items.add(item);
+      if (getToken().getSymbol() != Scanner.Symbol.COMMA) {
+        break;
+      }
+      consumeToken();
+      item = expr(false);
+    }
+    consumeToken(right);
+    return createAstParameters(items);
+  }
+
+  /** Tuple literals print as tuples: {@code (1,)}. */
+  @Override
+  protected AstTuple createAstTuple(AstParameters parameters) {
+    return new AstTuple(parameters) {
+      @Override
+      public Object eval(Bindings bindings, ELContext context) {
+        Object value = super.eval(bindings, context);
+        return value instanceof java.util.List<?> items ? new PythonTuple(items.toArray()) : value;
+      }
+    };
   }
 
   @Override

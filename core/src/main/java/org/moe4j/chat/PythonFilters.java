@@ -31,6 +31,7 @@ final class PythonFilters {
           return items.isEmpty() ? null : items.getLast();
         }),
         new Trim(),
+        new DictSort(),
         new Join(),
         new Indent(),
         simple("length", PythonFilters::length),
@@ -84,6 +85,38 @@ final class PythonFilters {
     public Object filter(Object value, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
       Object chars = arg(args, kwargs, 0, "chars", null);
       return PythonStrings.strip(PythonStr.str(value), chars == PythonNone.NONE ? null : chars, true, true);
+    }
+  }
+
+  /** {@code dictsort(case_sensitive=False, by='key', reverse=False)}: (key, value) tuples. */
+  private static final class DictSort implements AdvancedFilter {
+    @Override
+    public String getName() {
+      return "dictsort";
+    }
+
+    @Override
+    public Object filter(Object value, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+      if (!(value instanceof Map<?, ?> map)) {
+        throw RenderFailure.raise("'" + PythonTypes.typeName(value) + "' object has no attribute 'items'");
+      }
+      boolean caseSensitive = PythonTypes.isTruthy(arg(args, kwargs, 0, "case_sensitive", false));
+      boolean byValue = "value".equals(arg(args, kwargs, 1, "by", "key"));
+      boolean reverse = PythonTypes.isTruthy(arg(args, kwargs, 2, "reverse", false));
+      List<Object> pairs = new java.util.ArrayList<>(PythonMethods.items(map));
+      java.util.Comparator<Object> order = (a, b) -> {
+        Object x = ((PythonTuple) a).get(byValue ? 1 : 0);
+        Object y = ((PythonTuple) b).get(byValue ? 1 : 0);
+        if (x instanceof CharSequence && y instanceof CharSequence && !caseSensitive) {
+          return x.toString().toLowerCase(java.util.Locale.ROOT).compareTo(y.toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (x instanceof Number m && y instanceof Number n) {
+          return Double.compare(m.doubleValue(), n.doubleValue());
+        }
+        return PythonStr.str(x).compareTo(PythonStr.str(y));
+      };
+      pairs.sort(reverse ? order.reversed() : order);
+      return pairs;
     }
   }
 

@@ -88,13 +88,10 @@ final class PythonMethods extends ELResolver {
   }
 
   /** {@code dict.items()}: key/value pairs that unpack in {@code for k, v in ...}. */
-  static List<List<Object>> items(Map<?, ?> map) {
-    List<List<Object>> out = new ArrayList<>(map.size());
+  static List<Object> items(Map<?, ?> map) {
+    List<Object> out = new ArrayList<>(map.size());
     for (Map.Entry<?, ?> entry : map.entrySet()) {
-      List<Object> pair = new ArrayList<>(2);
-      pair.add(entry.getKey());
-      pair.add(entry.getValue());
-      out.add(pair);
+      out.add(new PythonTuple(entry.getKey(), entry.getValue()));
     }
     return out;
   }

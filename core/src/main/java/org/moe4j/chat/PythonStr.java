@@ -47,6 +47,16 @@ final class PythonStr {
         }
         out.append('}');
       }
+      case PythonTuple tuple -> {
+        out.append('(');
+        for (int i = 0; i < tuple.size(); i++) {
+          if (i > 0) {
+            out.append(", ");
+          }
+          repr(tuple.get(i), out);
+        }
+        out.append(tuple.size() == 1 ? ",)" : ")");
+      }
       case Collection<?> items -> {
         out.append('[');
         Iterator<?> it = items.iterator();
