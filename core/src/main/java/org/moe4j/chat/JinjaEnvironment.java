@@ -34,6 +34,8 @@ final class JinjaEnvironment {
         .withTrimBlocks(false)
         .withLstripBlocks(false)
         .withNestedInterpretationEnabled(false)
+        .withEnableRecursiveMacroCalls(true)
+        .withMaxMacroRecursionDepth(500)
         .withFailOnUnknownTokens(false)
         .withElResolver(resolver())
         .withExecutionMode(PythonOutput.INSTANCE)

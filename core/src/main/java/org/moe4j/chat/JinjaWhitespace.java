@@ -170,6 +170,7 @@ final class JinjaWhitespace {
   }
 
   private void emitTag(char kind, String body) {
+    body = separateClosingBraces(body);
     String trimmed = body.strip();
     if (kind == '{' && (trimmed.startsWith("-") || trimmed.startsWith("+"))) {
       // Jinjava would read a leading sign as whitespace control ({{ -1 }} as {{- 1 }}).
@@ -177,6 +178,31 @@ final class JinjaWhitespace {
     } else {
       out.append(kind == '{' ? "{{" : "{%").append(body).append(kind == '{' ? "}}" : "%}");
     }
+  }
+
+  /**
+   * Jinjava ends a tag at the first {@code }}} even inside a dict literal ({@code f({'a': {}})}),
+   * where Jinja counts brackets; outside string literals, "}}" becomes the equivalent "} }".
+   */
+  private static String separateClosingBraces(String body) {
+    StringBuilder out = new StringBuilder(body.length());
+    char quote = 0;
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      out.append(c);
+      if (quote != 0) {
+        if (c == '\\' && i + 1 < body.length()) {
+          out.append(body.charAt(++i));
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '}' && i + 1 < body.length() && body.charAt(i + 1) == '}') {
+        out.append(' ');
+      }
+    }
+    return out.toString();
   }
 
   private int skipString(int quoteAt) {

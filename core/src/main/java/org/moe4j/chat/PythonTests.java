@@ -9,8 +9,8 @@ import java.util.function.Predicate;
 
 /**
  * The Jinja tests whose meaning in Jinjava differs from Python's: a string is iterable and a
- * sequence, a dict is iterable and a sequence but not a string, and only None (not an undefined
- * value) is none.
+ * sequence, a dict is iterable and a sequence but not a string, an undefined value is iterable and
+ * a sequence, and only None (not an undefined value) is none.
  */
 final class PythonTests implements ExpTest {
 
@@ -26,9 +26,10 @@ final class PythonTests implements ExpTest {
     return List.of(
         new PythonTests("string", v -> v instanceof CharSequence),
         new PythonTests("mapping", v -> v instanceof Map),
-        new PythonTests("iterable", v -> v != PythonNone.NONE && (v instanceof CharSequence
-            || v instanceof Iterable || v instanceof Map || v instanceof Object[])),
-        new PythonTests("sequence", v -> v instanceof CharSequence || v instanceof Collection
+        // Jinja's Undefined iterates as empty and has a length, so it passes both of these.
+        new PythonTests("iterable", v -> v == null || (v != PythonNone.NONE && (v instanceof CharSequence
+            || v instanceof Iterable || v instanceof Map || v instanceof Object[]))),
+        new PythonTests("sequence", v -> v == null || v instanceof CharSequence || v instanceof Collection
             || v instanceof Map || v instanceof Object[]),
         new PythonTests("number", v -> v instanceof Number),
         new PythonTests("integer", v -> v instanceof Integer || v instanceof Long
