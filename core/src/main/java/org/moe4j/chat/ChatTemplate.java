@@ -1,6 +1,7 @@
 package org.moe4j.chat;
 
 import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TagCycleException;
 import com.hubspot.jinjava.interpret.TemplateError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,6 +68,22 @@ public final class ChatTemplate {
     return renderValues(messageValues, options);
   }
 
+  /** The message Python would have raised for this recorded error, or null if it is not an error there. */
+  private static String failureMessage(TemplateError error) {
+    for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+      if (t instanceof ChatTemplateException raised) {
+        return raised.getMessage();
+      }
+      if (t instanceof TagCycleException || t instanceof StackOverflowError) {
+        return "maximum recursion depth exceeded";
+      }
+    }
+    if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+      return "chat template failed at line " + error.getLineno() + ": " + error.getMessage();
+    }
+    return null;
+  }
+
   /**
    * Whether this template expects tool-call arguments as JSON text rather than as a dict. Hugging
    * Face documents dicts, but some templates (DeepSeek, functionary) concatenate the arguments as a
@@ -117,15 +134,15 @@ public final class ChatTemplate {
     context.put(RenderFailure.HOLDER, raised);
 
     RenderResult result = JinjaEnvironment.jinjava().renderForResult(resolvedSource, context);
+    // Python stops at the first error; Jinjava records errors in order and renders on.
+    for (TemplateError error : result.getErrors()) {
+      String message = failureMessage(error);
+      if (message != null) {
+        throw new ChatTemplateException(message, error.getException());
+      }
+    }
     if (raised.get() != null) {
       throw new ChatTemplateException(raised.get());
-    }
-    for (TemplateError error : result.getErrors()) {
-      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-        throw new ChatTemplateException(
-            "chat template failed at line " + error.getLineno() + ": " + error.getMessage(),
-            error.getException());
-      }
     }
     return result.getOutput();
   }

@@ -35,7 +35,7 @@ final class JinjaEnvironment {
         .withLstripBlocks(false)
         .withNestedInterpretationEnabled(false)
         .withEnableRecursiveMacroCalls(true)
-        .withMaxMacroRecursionDepth(500)
+        .withMaxMacroRecursionDepth(100)
         .withFailOnUnknownTokens(false)
         .withElResolver(resolver())
         .withExecutionMode(PythonOutput.INSTANCE)

@@ -31,7 +31,7 @@ import jinjava.javax.el.ELContext;
  *       {@code not (x is defined)} and {@code not a in b} means {@code not (a in b)};
  *   <li>a keyword argument takes a whole expression, so {@code namespace(i=items|length - 1)} passes
  *       {@code (items|length) - 1} rather than subtracting 1 from the argument;
- *   <li>{@code +}, {@code ~}, {@code ==}, {@code !=}, {@code in} and {@code not in} behave as in
+ *   <li>{@code +}, {@code *}, {@code ~}, {@code ==}, {@code !=}, {@code in} and {@code not in} behave as in
  *       Python ({@link PythonOperators});
  *   <li>{@code a.b} and {@code a[b]} fail when {@code a} is undefined ({@link StrictMemberAccess});
  *   <li>{@code none} is Python's None ({@link PythonNone}), distinct from an undefined name;
@@ -73,6 +73,8 @@ final class PythonExpressionParser extends ExtendedParser {
     AstBinary.Operator python = operator;
     if (operator == AdditionOperator.OP) {
       python = PythonOperators.ADD;
+    } else if (operator == AstBinary.MUL) {
+      python = PythonOperators.MUL;
     } else if (operator == AstBinary.EQ) {
       python = PythonOperators.EQ;
     } else if (operator == AstBinary.NE) {

@@ -39,9 +39,15 @@ final class PythonMethods extends ELResolver {
       result = loop.call(name, args);
     } else if (base instanceof CharSequence text) {
       result = PythonStrings.call(text.toString(), name, args);
-    } else if (base instanceof Map<?, ?> map && isDictMethod(name)) {
+    } else if (base instanceof Map<?, ?> map) {
+      if (!isDictMethod(name)) {
+        throw RenderFailure.raise("'dict object' has no attribute '" + name + "'");
+      }
       result = dictMethod(map, name, args);
-    } else if (base instanceof List<?> list && isListMethod(name)) {
+    } else if (base instanceof List<?> list) {
+      if (!isListMethod(name)) {
+        throw RenderFailure.raise("'list object' has no attribute '" + name + "'");
+      }
       result = listMethod(list, name, args);
     } else {
       return null;

@@ -76,6 +76,10 @@ final class PythonOperators {
     }
   };
 
+  private static boolean isInteger(Object value) {
+    return value instanceof Boolean || (value instanceof Number n && !isFloat(n));
+  }
+
   private static boolean isNumber(Object value) {
     return value instanceof Number || value instanceof Boolean;
   }
@@ -94,6 +98,38 @@ final class PythonOperators {
   private static boolean isFloat(Number n) {
     return n instanceof Double || n instanceof Float || n instanceof java.math.BigDecimal;
   }
+
+  /** {@code a * b}: numbers multiply, a string or list times an int repeats. */
+  static final AstBinary.Operator MUL = new AstBinary.SimpleOperator() {
+    @Override
+    protected Object apply(TypeConverter converter, Object left, Object right) {
+      if (left instanceof CharSequence text && isInteger(right)) {
+        return text.toString().repeat(Math.max(0, ((Number) number(right)).intValue()));
+      }
+      if (right instanceof CharSequence text && isInteger(left)) {
+        return text.toString().repeat(Math.max(0, ((Number) number(left)).intValue()));
+      }
+      if (left instanceof Collection<?> items && isInteger(right)) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < ((Number) number(right)).intValue(); i++) {
+          out.addAll(items);
+        }
+        return out;
+      }
+      if (isNumber(left) && isNumber(right)) {
+        Number a = (Number) number(left);
+        Number b = (Number) number(right);
+        return isFloat(a) || isFloat(b) ? a.doubleValue() * b.doubleValue() : Math.multiplyExact(a.longValue(), b.longValue());
+      }
+      throw RenderFailure.raise("unsupported operand type(s) for *: '"
+          + PythonTypes.typeName(left) + "' and '" + PythonTypes.typeName(right) + "'");
+    }
+
+    @Override
+    public String toString() {
+      return "*";
+    }
+  };
 
   static final AstBinary.Operator EQ = simple("==", (a, b) -> PythonEquality.equal(a, b));
   static final AstBinary.Operator NE = simple("!=", (a, b) -> !PythonEquality.equal(a, b));
