@@ -119,7 +119,10 @@ final class PythonOperators {
       if (isNumber(left) && isNumber(right)) {
         Number a = (Number) number(left);
         Number b = (Number) number(right);
-        return isFloat(a) || isFloat(b) ? a.doubleValue() * b.doubleValue() : Math.multiplyExact(a.longValue(), b.longValue());
+        if (isFloat(a) || isFloat(b)) {
+          return a.doubleValue() * b.doubleValue();
+        }
+        return Math.multiplyExact(a.longValue(), b.longValue());
       }
       throw RenderFailure.raise("unsupported operand type(s) for *: '"
           + PythonTypes.typeName(left) + "' and '" + PythonTypes.typeName(right) + "'");
