@@ -12,11 +12,13 @@ import jinjava.javax.el.ELResolver;
 import jinjava.javax.el.ExpressionFactory;
 
 /**
- * A Jinjava set up to render chat templates as Hugging Face's Jinja environment does
- * ({@code trim_blocks} and {@code lstrip_blocks} being applied by {@link JinjaWhitespace} first):
- * Python operator precedence and dict-literal keys,
- * Python slices and str/dict methods, HF's {@code tojson}, {@code raise_exception} and
- * {@code strftime_now}, and no re-rendering of output that happens to contain {@code {{ }}}.
+ * A Jinjava set up to render chat templates as Hugging Face's jinja2 environment does. Jinjava
+ * supplies the template machinery (tags, macros, scoping, filters); every place where its
+ * behaviour differs from Python's Jinja in a way templates show is replaced through its extension
+ * points: the expression parser ({@link PythonExpressionParser}), an EL resolver for Python methods
+ * ({@link PythonMethods}), the output strategy ({@link PythonOutput}), filters, tests, tags and
+ * functions. Whitespace control is resolved before Jinjava sees the source ({@link JinjaWhitespace}),
+ * and output containing {@code {{ }}} is never rendered a second time.
  */
 final class JinjaEnvironment {
 
@@ -42,19 +44,17 @@ final class JinjaEnvironment {
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withEvaluateMapKeys(true)
             .withUseNaturalOperatorPrecedence(true)
-            .withKeepNullableLoopValues(true)
             .build())
         .build();
     Jinjava jinjava = new PythonSyntaxJinjava(config);
-    for (String name : concat(NoneRejectingFilter.REJECTING, NoneRejectingFilter.EMPTY_ON_NONE)) {
+    for (String name : SequenceFilter.NAMES) {
       Filter original = jinjava.getGlobalContext().getFilter(name);
       if (original != null) {
-        jinjava.registerFilter(new NoneRejectingFilter(original));
+        jinjava.registerFilter(new SequenceFilter(original));
       }
     }
     PythonFilters.all().forEach(jinjava::registerFilter);
     jinjava.registerFilter(new TojsonFilter());
-    jinjava.registerFilter(new ItemsFilter());
     for (ExpTest test : PythonTests.all()) {
       jinjava.registerExpTest(test);
     }
@@ -67,12 +67,6 @@ final class JinjaEnvironment {
     jinjava.registerTag(LoopControlTag.breakTag());
     jinjava.registerTag(LoopControlTag.continueTag());
     return jinjava;
-  }
-
-  private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
-    java.util.List<String> all = new java.util.ArrayList<>(a);
-    all.addAll(b);
-    return all;
   }
 
   private static ELResolver resolver() {

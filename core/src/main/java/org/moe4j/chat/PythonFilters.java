@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Jinja filters whose Jinjava versions print, measure or iterate values the Java way:
- * {@code string}, {@code safe} (Markup), {@code list}, {@code first}, {@code last}, {@code trim},
+ * {@code string}, {@code safe} (Markup), {@code list}, {@code items} (missing from Jinjava),
+ * {@code first}, {@code last}, {@code trim}, {@code dictsort},
  * {@code join}, {@code indent} and {@code length}/{@code count} (Python counts code points, not
  * UTF-16 units, and refuses generators).
  */
@@ -22,6 +23,7 @@ final class PythonFilters {
         simple("string", value -> PythonStr.str(value)),
         simple("safe", value -> value instanceof PythonMarkup ? value : new PythonMarkup(PythonStr.str(value))),
         simple("list", value -> PythonIteration.items(value)),
+        simple("items", PythonFilters::items),
         simple("first", value -> {
           List<Object> items = PythonIteration.items(value);
           return items.isEmpty() ? null : items.getFirst();
@@ -54,6 +56,17 @@ final class PythonFilters {
         return function.apply(value);
       }
     };
+  }
+
+  /** {@code items}: a mapping's (key, value) pairs; nothing for an undefined value. */
+  private static Object items(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      throw RenderFailure.raise("Can only get item pairs from a mapping.");
+    }
+    return PythonMethods.items(map);
   }
 
   private static Object length(Object value) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * filters that Jinja guards with a truth test ({@code tools|selectattr(...)}); and the filters that
  * return generators in Jinja return a {@link PythonGenerator}.
  */
-final class NoneRejectingFilter implements Filter {
+final class SequenceFilter implements Filter {
 
   /** Filters that iterate their input, for which Python rejects None. */
   static final List<String> REJECTING = List.of(
@@ -23,9 +23,12 @@ final class NoneRejectingFilter implements Filter {
   /** Filters that Jinja writes as {@code if value: ...}, so None gives an empty result. */
   static final List<String> EMPTY_ON_NONE = List.of("selectattr", "rejectattr", "select", "reject", "map");
 
+  /** Every filter this adapts. */
+  static final List<String> NAMES = java.util.stream.Stream.concat(REJECTING.stream(), EMPTY_ON_NONE.stream()).toList();
+
   private final Filter delegate;
 
-  NoneRejectingFilter(Filter delegate) {
+  SequenceFilter(Filter delegate) {
     this.delegate = delegate;
   }
 
