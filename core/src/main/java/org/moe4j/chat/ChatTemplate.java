@@ -11,8 +11,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A model's Jinja chat template (GGUF key {@code tokenizer.chat_template}), rendered the way Hugging
- * Face's {@code apply_chat_template} renders it with Python's jinja2, byte for byte.
+ * A model's Jinja chat template (GGUF key {@code tokenizer.chat_template}), rendered byte for byte
+ * as Hugging Face's {@code apply_chat_template} renders it with Python's jinja2: the same variables
+ * ({@code messages}, {@code tools} (None when there are none), {@code documents} (None),
+ * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}, extra variables), the same
+ * globals ({@code raise_exception}, {@code strftime_now}) and the same errors.
  *
  * <p>Thread-safe: one instance may render many conversations concurrently.
  */
@@ -41,9 +44,9 @@ public final class ChatTemplate {
 
   /**
    * @param templateSource the Jinja source
-   * @throws ChatTemplateException if the source is not lexically valid Jinja (an unclosed tag)
    * @param bosToken the text of the model's BOS token, or null for ""
    * @param eosToken the text of the model's EOS token, or null for ""
+   * @throws ChatTemplateException if the source is not lexically valid Jinja (an unclosed tag)
    */
   public static ChatTemplate of(String templateSource, String bosToken, String eosToken) {
     return new ChatTemplate(templateSource, bosToken, eosToken);
@@ -54,40 +57,61 @@ public final class ChatTemplate {
   }
 
   /**
-   * Renders the conversation.
+   * Renders a conversation. Tool-call arguments are given to the template as a dict, or as JSON
+   * text for templates that need text ({@link #wantsArgumentsAsText()}).
    *
-   * @throws ChatTemplateException if the template raises (its message is the exception's message) or
-   *     fails to render
+   * @throws ChatTemplateException if the template raises (the message is then exactly the one given
+   *     to {@code raise_exception}) or fails as Python's jinja2 would fail
    */
   public String render(List<ChatMessage> messages, RenderOptions options) {
-    boolean argumentsAsText = wantsArgumentsAsText();
-    List<Object> messageValues = new ArrayList<>(messages.size());
+    boolean asText = wantsArgumentsAsText();
+    List<Object> values = new ArrayList<>(messages.size());
     for (ChatMessage message : messages) {
-      messageValues.add(message.toTemplateValue(argumentsAsText));
+      values.add(message.toTemplateValue(asText));
     }
-    return renderValues(messageValues, options);
+    return renderValues(values, options);
   }
 
-  /** The message Python would have raised for this recorded error, or null if it is not an error there. */
-  private static String failureMessage(TemplateError error) {
-    for (Throwable t = error.getException(); t != null; t = t.getCause()) {
-      if (t instanceof ChatTemplateException raised) {
-        return raised.getMessage();
-      }
-      if (t instanceof TagCycleException || t instanceof StackOverflowError) {
-        return "maximum recursion depth exceeded";
+  /**
+   * Renders messages already shaped as template values: maps with OpenAI's message fields, as a
+   * Hugging Face caller would pass them (null values are Python's None).
+   *
+   * @throws ChatTemplateException as {@link #render}
+   */
+  public String renderValues(List<?> messages, RenderOptions options) {
+    AtomicReference<String> firstFailure = new AtomicReference<>();
+    Map<String, Object> context = new LinkedHashMap<>();
+    for (String name : TemplateFunctions.names()) {
+      context.put(name, DEFINED_FUNCTION);
+    }
+    context.put("bos_token", bosToken);
+    context.put("eos_token", eosToken);
+    options.variables().forEach((name, value) -> context.put(name, PythonValues.of(value)));
+    context.put("messages", PythonValues.of(messages));
+    context.put("tools", PythonValues.of(options.tools()));
+    context.put("documents", PythonNone.NONE);
+    context.put("add_generation_prompt", options.addGenerationPrompt());
+    context.put(TemplateFunctions.NOW, options.now());
+    context.put(RenderFailure.HOLDER, firstFailure);
+
+    RenderResult result = JinjaEnvironment.jinjava().renderForResult(resolvedSource, context);
+    // Python stops at the first error; Jinjava records errors in order and renders on.
+    for (TemplateError error : result.getErrors()) {
+      String message = failureMessage(error);
+      if (message != null) {
+        throw new ChatTemplateException(message, error.getException());
       }
     }
-    if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-      return "chat template failed at line " + error.getLineno() + ": " + error.getMessage();
+    if (firstFailure.get() != null) {
+      throw new ChatTemplateException(firstFailure.get());
     }
-    return null;
+    return result.getOutput();
   }
 
   /**
    * Whether this template expects tool-call arguments as JSON text rather than as a dict. Hugging
-   * Face documents dicts, but some templates (DeepSeek, functionary) concatenate the arguments as a
-   * string and fail on a dict. Found out once, by rendering a probe call both ways.
+   * Face documents dicts, but some templates (DeepSeek V3.1, functionary) concatenate the arguments
+   * as a string and fail on a dict. Found out once, by rendering a probe call both ways.
    */
   public boolean wantsArgumentsAsText() {
     Boolean known = argumentsAsText;
@@ -115,35 +139,19 @@ public final class ChatTemplate {
     }
   }
 
-  /** Renders messages already shaped as template values (maps of OpenAI message fields). */
-  public String renderValues(List<?> messages, RenderOptions options) {
-    AtomicReference<String> raised = new AtomicReference<>();
-    Map<String, Object> context = new LinkedHashMap<>();
-    for (String name : TemplateFunctions.names()) {
-      context.put(name, DEFINED_FUNCTION);
-    }
-    context.put("bos_token", bosToken);
-    context.put("eos_token", eosToken);
-    options.variables().forEach((name, value) -> context.put(name, PythonValues.of(value)));
-    context.put("messages", PythonValues.of(messages));
-    // Hugging Face passes None, not nothing, when there are no tools or documents.
-    context.put("tools", PythonValues.of(options.tools()));
-    context.put("documents", PythonNone.NONE);
-    context.put("add_generation_prompt", options.addGenerationPrompt());
-    context.put(TemplateFunctions.NOW, options.now());
-    context.put(RenderFailure.HOLDER, raised);
-
-    RenderResult result = JinjaEnvironment.jinjava().renderForResult(resolvedSource, context);
-    // Python stops at the first error; Jinjava records errors in order and renders on.
-    for (TemplateError error : result.getErrors()) {
-      String message = failureMessage(error);
-      if (message != null) {
-        throw new ChatTemplateException(message, error.getException());
+  /** The message Python would have raised for this recorded error, or null if it is none there. */
+  private static String failureMessage(TemplateError error) {
+    for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+      if (t instanceof ChatTemplateException raised) {
+        return raised.getMessage();
+      }
+      if (t instanceof TagCycleException || t instanceof StackOverflowError) {
+        return "maximum recursion depth exceeded";
       }
     }
-    if (raised.get() != null) {
-      throw new ChatTemplateException(raised.get());
+    if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+      return "chat template failed at line " + error.getLineno() + ": " + error.getMessage();
     }
-    return result.getOutput();
+    return null;
   }
 }
