@@ -64,6 +64,7 @@ final class JinjaEnvironment {
     jinjava.registerTag(new GenerationTag());
     jinjava.registerTag(new FilterTag());
     jinjava.registerTag(new PythonForTag());
+    jinjava.registerTag(new PythonIfTag());
     jinjava.registerTag(LoopControlTag.breakTag());
     jinjava.registerTag(LoopControlTag.continueTag());
     return jinjava;

@@ -8,6 +8,7 @@ import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.NamedParameterOperator;
+import com.hubspot.jinjava.el.ext.OrOperator;
 import com.hubspot.jinjava.el.ext.StringConcatOperator;
 import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.impl.Builder;
@@ -31,7 +32,7 @@ import jinjava.javax.el.ELContext;
  *       {@code not (x is defined)} and {@code not a in b} means {@code not (a in b)};
  *   <li>a keyword argument takes a whole expression, so {@code namespace(i=items|length - 1)} passes
  *       {@code (items|length) - 1} rather than subtracting 1 from the argument;
- *   <li>{@code +}, {@code *}, {@code ~}, {@code ==}, {@code !=}, {@code in} and {@code not in} behave as in
+ *   <li>{@code and}, {@code or}, {@code +}, {@code *}, {@code ~}, {@code ==}, {@code !=}, {@code in} and {@code not in} behave as in
  *       Python ({@link PythonOperators});
  *   <li>{@code a.b} and {@code a[b]} fail when {@code a} is undefined ({@link StrictMemberAccess});
  *   <li>{@code none} is Python's None ({@link PythonNone}), distinct from an undefined name;
@@ -73,6 +74,10 @@ final class PythonExpressionParser extends ExtendedParser {
     AstBinary.Operator python = operator;
     if (operator == AdditionOperator.OP) {
       python = PythonOperators.ADD;
+    } else if (operator == AstBinary.AND) {
+      python = PythonOperators.AND;
+    } else if (operator == AstBinary.OR || operator == OrOperator.OP) {
+      python = PythonOperators.OR;
     } else if (operator == AstBinary.MUL) {
       python = PythonOperators.MUL;
     } else if (operator == AstBinary.EQ) {

@@ -134,6 +134,34 @@ final class PythonOperators {
     }
   };
 
+  /** {@code a and b}: a if a is false, else b (the operand itself, not a bool). */
+  static final AstBinary.Operator AND = new AstBinary.Operator() {
+    @Override
+    public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+      Object a = left.eval(bindings, context);
+      return PythonTypes.isTruthy(a) ? right.eval(bindings, context) : a;
+    }
+
+    @Override
+    public String toString() {
+      return "and";
+    }
+  };
+
+  /** {@code a or b}: a if a is true, else b. */
+  static final AstBinary.Operator OR = new AstBinary.Operator() {
+    @Override
+    public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+      Object a = left.eval(bindings, context);
+      return PythonTypes.isTruthy(a) ? a : right.eval(bindings, context);
+    }
+
+    @Override
+    public String toString() {
+      return "or";
+    }
+  };
+
   static final AstBinary.Operator EQ = simple("==", (a, b) -> PythonEquality.equal(a, b));
   static final AstBinary.Operator NE = simple("!=", (a, b) -> !PythonEquality.equal(a, b));
   static final AstBinary.Operator IN = simple("in", (a, b) -> PythonEquality.contains(b, a));

@@ -1,7 +1,6 @@
 package org.moe4j.chat;
 
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
-import com.hubspot.jinjava.el.TruthyTypeConverter;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.tree.TreeStore;
 import jinjava.de.odysseus.el.tree.impl.Cache;
@@ -23,6 +22,6 @@ final class PythonSyntaxBuilder extends ExtendedSyntaxBuilder {
   /** An expression factory configured like Jinjava's default one, but parsing with this builder. */
   static ExpressionFactory expressionFactory() {
     return new ExpressionFactoryImpl(
-        new TreeStore(new PythonSyntaxBuilder(), new Cache(1000)), new TruthyTypeConverter());
+        new TreeStore(new PythonSyntaxBuilder(), new Cache(1000)), new PythonTypeConverter());
   }
 }

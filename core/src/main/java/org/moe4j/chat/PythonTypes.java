@@ -60,6 +60,9 @@ final class PythonTypes {
     if (value instanceof CharSequence s) {
       return !s.isEmpty();
     }
+    if (value instanceof com.hubspot.jinjava.util.HasObjectTruthValue truth) {
+      return truth.getObjectTruthValue();
+    }
     if (value instanceof Collection<?> c) {
       return !c.isEmpty();
     }
