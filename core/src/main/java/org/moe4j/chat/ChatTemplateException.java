@@ -6,11 +6,11 @@ package org.moe4j.chat;
  */
 public final class ChatTemplateException extends RuntimeException {
 
-  public ChatTemplateException(String message) {
-    super(message);
-  }
+    public ChatTemplateException(String message) {
+        super(message);
+    }
 
-  public ChatTemplateException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public ChatTemplateException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -12,30 +12,30 @@ import com.hubspot.jinjava.tree.TagNode;
  */
 final class FilterTag implements Tag {
 
-  @Override
-  public String getName() {
-    return "filter";
-  }
-
-  @Override
-  public String getEndTagName() {
-    return "endfilter";
-  }
-
-  @Override
-  public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
-    StringBuilder body = new StringBuilder();
-    for (Node child : tagNode.getChildren()) {
-      body.append(child.render(interpreter).getValue());
+    @Override
+    public String getName() {
+        return "filter";
     }
-    Object value = body.toString();
-    for (String name : tagNode.getHelpers().trim().split("\\s*\\|\\s*")) {
-      Filter filter = interpreter.getContext().getFilter(name);
-      if (filter == null) {
-        throw RenderFailure.raise("No filter named '" + name + "'.");
-      }
-      value = filter.filter(value, interpreter);
+
+    @Override
+    public String getEndTagName() {
+        return "endfilter";
     }
-    return PythonStr.str(value);
-  }
+
+    @Override
+    public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+        StringBuilder body = new StringBuilder();
+        for (Node child : tagNode.getChildren()) {
+            body.append(child.render(interpreter).getValue());
+        }
+        Object value = body.toString();
+        for (String name : tagNode.getHelpers().trim().split("\\s*\\|\\s*")) {
+            Filter filter = interpreter.getContext().getFilter(name);
+            if (filter == null) {
+                throw RenderFailure.raise("No filter named '" + name + "'.");
+            }
+            value = filter.filter(value, interpreter);
+        }
+        return PythonStr.str(value);
+    }
 }

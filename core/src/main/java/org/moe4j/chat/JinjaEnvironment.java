@@ -22,72 +22,72 @@ import jinjava.javax.el.ExpressionFactory;
  */
 final class JinjaEnvironment {
 
-  private static final Jinjava JINJAVA = create();
+    private static final Jinjava JINJAVA = create();
 
-  private JinjaEnvironment() {}
+    private JinjaEnvironment() {}
 
-  static Jinjava jinjava() {
-    return JINJAVA;
-  }
-
-  private static Jinjava create() {
-    JinjavaConfig config = JinjavaConfig.newBuilder()
-        // Whitespace is resolved beforehand, exactly as Jinja does it (see JinjaWhitespace).
-        .withTrimBlocks(false)
-        .withLstripBlocks(false)
-        .withNestedInterpretationEnabled(false)
-        .withEnableRecursiveMacroCalls(true)
-        .withMaxMacroRecursionDepth(100)
-        .withFailOnUnknownTokens(false)
-        .withElResolver(resolver())
-        .withExecutionMode(PythonOutput.INSTANCE)
-        .withLegacyOverrides(LegacyOverrides.newBuilder()
-            .withEvaluateMapKeys(true)
-            .withUseNaturalOperatorPrecedence(true)
-            .build())
-        .build();
-    Jinjava jinjava = new PythonSyntaxJinjava(config);
-    for (String name : SequenceFilter.NAMES) {
-      Filter original = jinjava.getGlobalContext().getFilter(name);
-      if (original != null) {
-        jinjava.registerFilter(new SequenceFilter(original));
-      }
-    }
-    PythonFilters.all().forEach(jinjava::registerFilter);
-    jinjava.registerFilter(new TojsonFilter());
-    for (ExpTest test : PythonTests.all()) {
-      jinjava.registerExpTest(test);
-    }
-    for (ELFunctionDefinition function : TemplateFunctions.all()) {
-      jinjava.registerFunction(function);
-    }
-    jinjava.registerTag(new GenerationTag());
-    jinjava.registerTag(new FilterTag());
-    jinjava.registerTag(new PythonForTag());
-    jinjava.registerTag(new PythonIfTag());
-    jinjava.registerTag(LoopControlTag.breakTag());
-    jinjava.registerTag(LoopControlTag.continueTag());
-    return jinjava;
-  }
-
-  private static ELResolver resolver() {
-    CompositeELResolver resolver = new CompositeELResolver();
-    resolver.add(new PythonMethods());
-    resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
-    return resolver;
-  }
-
-  /** Jinjava whose expressions are parsed by {@link PythonExpressionParser}. */
-  private static final class PythonSyntaxJinjava extends Jinjava {
-    private final ExpressionFactory expressionFactory = PythonSyntaxBuilder.expressionFactory();
-
-    PythonSyntaxJinjava(JinjavaConfig config) {
-      super(config);
+    static Jinjava jinjava() {
+        return JINJAVA;
     }
 
-    @Override
-    public ExpressionFactory getExpressionFactory() {
-      return expressionFactory;
+    private static Jinjava create() {
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                // Whitespace is resolved beforehand, exactly as Jinja does it (see JinjaWhitespace).
+                .withTrimBlocks(false)
+                .withLstripBlocks(false)
+                .withNestedInterpretationEnabled(false)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(100)
+                .withFailOnUnknownTokens(false)
+                .withElResolver(resolver())
+                .withExecutionMode(PythonOutput.INSTANCE)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withEvaluateMapKeys(true)
+                        .withUseNaturalOperatorPrecedence(true)
+                        .build())
+                .build();
+        Jinjava jinjava = new PythonSyntaxJinjava(config);
+        for (String name : SequenceFilter.NAMES) {
+            Filter original = jinjava.getGlobalContext().getFilter(name);
+            if (original != null) {
+                jinjava.registerFilter(new SequenceFilter(original));
+            }
+        }
+        PythonFilters.all().forEach(jinjava::registerFilter);
+        jinjava.registerFilter(new TojsonFilter());
+        for (ExpTest test : PythonTests.all()) {
+            jinjava.registerExpTest(test);
+        }
+        for (ELFunctionDefinition function : TemplateFunctions.all()) {
+            jinjava.registerFunction(function);
+        }
+        jinjava.registerTag(new GenerationTag());
+        jinjava.registerTag(new FilterTag());
+        jinjava.registerTag(new PythonForTag());
+        jinjava.registerTag(new PythonIfTag());
+        jinjava.registerTag(LoopControlTag.breakTag());
+        jinjava.registerTag(LoopControlTag.continueTag());
+        return jinjava;
     }
-  }
+
+    private static ELResolver resolver() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonMethods());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        return resolver;
+    }
+
+    /** Jinjava whose expressions are parsed by {@link PythonExpressionParser}. */
+    private static final class PythonSyntaxJinjava extends Jinjava {
+        private final ExpressionFactory expressionFactory = PythonSyntaxBuilder.expressionFactory();
+
+        PythonSyntaxJinjava(JinjavaConfig config) {
+            super(config);
+        }
+
+        @Override
+        public ExpressionFactory getExpressionFactory() {
+            return expressionFactory;
+        }
+    }
 }

@@ -11,42 +11,42 @@ import com.hubspot.jinjava.tree.TagNode;
  */
 final class LoopControlTag implements Tag {
 
-  /** Thrown to the enclosing loop; carries no stack trace since it is control flow. */
-  static final class Signal extends RuntimeException {
-    final boolean isBreak;
+    /** Thrown to the enclosing loop; carries no stack trace since it is control flow. */
+    static final class Signal extends RuntimeException {
+        final boolean isBreak;
 
-    Signal(boolean isBreak) {
-      super(isBreak ? "break" : "continue", null, false, false);
-      this.isBreak = isBreak;
+        Signal(boolean isBreak) {
+            super(isBreak ? "break" : "continue", null, false, false);
+            this.isBreak = isBreak;
+        }
     }
-  }
 
-  private final boolean isBreak;
+    private final boolean isBreak;
 
-  private LoopControlTag(boolean isBreak) {
-    this.isBreak = isBreak;
-  }
+    private LoopControlTag(boolean isBreak) {
+        this.isBreak = isBreak;
+    }
 
-  static LoopControlTag breakTag() {
-    return new LoopControlTag(true);
-  }
+    static LoopControlTag breakTag() {
+        return new LoopControlTag(true);
+    }
 
-  static LoopControlTag continueTag() {
-    return new LoopControlTag(false);
-  }
+    static LoopControlTag continueTag() {
+        return new LoopControlTag(false);
+    }
 
-  @Override
-  public String getName() {
-    return isBreak ? "break" : "continue";
-  }
+    @Override
+    public String getName() {
+        return isBreak ? "break" : "continue";
+    }
 
-  @Override
-  public String getEndTagName() {
-    return null;
-  }
+    @Override
+    public String getEndTagName() {
+        return null;
+    }
 
-  @Override
-  public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
-    throw new Signal(isBreak);
-  }
+    @Override
+    public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+        throw new Signal(isBreak);
+    }
 }

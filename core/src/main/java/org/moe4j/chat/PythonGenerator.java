@@ -10,24 +10,24 @@ import java.util.List;
  */
 final class PythonGenerator implements Iterable<Object> {
 
-  private final List<Object> items;
-  private boolean consumed;
+    private final List<Object> items;
+    private boolean consumed;
 
-  PythonGenerator(List<Object> items) {
-    this.items = items;
-  }
-
-  @Override
-  public Iterator<Object> iterator() {
-    if (consumed) {
-      return List.<Object>of().iterator();
+    PythonGenerator(List<Object> items) {
+        this.items = items;
     }
-    consumed = true;
-    return items.iterator();
-  }
 
-  @Override
-  public String toString() {
-    return "<generator object>";
-  }
+    @Override
+    public Iterator<Object> iterator() {
+        if (consumed) {
+            return List.<Object>of().iterator();
+        }
+        consumed = true;
+        return items.iterator();
+    }
+
+    @Override
+    public String toString() {
+        return "<generator object>";
+    }
 }

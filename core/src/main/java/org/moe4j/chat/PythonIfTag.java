@@ -10,10 +10,10 @@ import com.hubspot.jinjava.tree.TagNode;
  */
 final class PythonIfTag extends IfTag {
 
-  @Override
-  public boolean isPositiveIfElseNode(TagNode tagNode, JinjavaInterpreter interpreter) {
-    Object condition = interpreter.resolveELExpression(
-        tagNode.getHelpers(), tagNode.getLineNumber(), tagNode.getStartPosition());
-    return PythonTypes.isTruthy(condition);
-  }
+    @Override
+    public boolean isPositiveIfElseNode(TagNode tagNode, JinjavaInterpreter interpreter) {
+        Object condition = interpreter.resolveELExpression(
+                tagNode.getHelpers(), tagNode.getLineNumber(), tagNode.getStartPosition());
+        return PythonTypes.isTruthy(condition);
+    }
 }

@@ -10,70 +10,70 @@ import com.hubspot.jinjava.util.HasObjectTruthValue;
  */
 final class PythonMarkup implements CharSequence, HasObjectTruthValue {
 
-  private final String text;
+    private final String text;
 
-  PythonMarkup(String text) {
-    this.text = text;
-  }
-
-  /** {@code a + b} where at least one side is Markup: the plain side is escaped. */
-  static PythonMarkup concat(CharSequence left, CharSequence right) {
-    return new PythonMarkup(escapeUnlessMarkup(left) + escapeUnlessMarkup(right));
-  }
-
-  private static String escapeUnlessMarkup(CharSequence value) {
-    return value instanceof PythonMarkup markup ? markup.text : escape(value.toString());
-  }
-
-  /** markupsafe's {@code escape}. */
-  static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '\'' -> out.append("&#39;");
-        case '"' -> out.append("&#34;");
-        default -> out.append(c);
-      }
+    PythonMarkup(String text) {
+        this.text = text;
     }
-    return out.toString();
-  }
 
-  @Override
-  public boolean getObjectTruthValue() {
-    return !text.isEmpty();
-  }
+    /** {@code a + b} where at least one side is Markup: the plain side is escaped. */
+    static PythonMarkup concat(CharSequence left, CharSequence right) {
+        return new PythonMarkup(escapeUnlessMarkup(left) + escapeUnlessMarkup(right));
+    }
 
-  @Override
-  public int length() {
-    return text.length();
-  }
+    private static String escapeUnlessMarkup(CharSequence value) {
+        return value instanceof PythonMarkup markup ? markup.text : escape(value.toString());
+    }
 
-  @Override
-  public char charAt(int index) {
-    return text.charAt(index);
-  }
+    /** markupsafe's {@code escape}. */
+    static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '\'' -> out.append("&#39;");
+                case '"' -> out.append("&#34;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
 
-  @Override
-  public CharSequence subSequence(int start, int end) {
-    return text.subSequence(start, end);
-  }
+    @Override
+    public boolean getObjectTruthValue() {
+        return !text.isEmpty();
+    }
 
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof CharSequence s && text.contentEquals(s);
-  }
+    @Override
+    public int length() {
+        return text.length();
+    }
 
-  @Override
-  public int hashCode() {
-    return text.hashCode();
-  }
+    @Override
+    public char charAt(int index) {
+        return text.charAt(index);
+    }
 
-  @Override
-  public String toString() {
-    return text;
-  }
+    @Override
+    public CharSequence subSequence(int start, int end) {
+        return text.subSequence(start, end);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof CharSequence s && text.contentEquals(s);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
 }

@@ -20,126 +20,126 @@ import jinjava.javax.el.ELResolver;
  */
 final class PythonMethods extends ELResolver {
 
-  private static final Set<String> LIST_MUTATORS =
-      Set.of("append", "pop", "extend", "insert", "remove", "clear", "sort", "reverse");
-  private static final Set<String> DICT_MUTATORS =
-      Set.of("pop", "popitem", "update", "setdefault", "clear");
+    private static final Set<String> LIST_MUTATORS =
+            Set.of("append", "pop", "extend", "insert", "remove", "clear", "sort", "reverse");
+    private static final Set<String> DICT_MUTATORS =
+            Set.of("pop", "popitem", "update", "setdefault", "clear");
 
-  @Override
-  public Object invoke(
-      ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
-    if (!(method instanceof String name) || base == null) {
-      return null;
-    }
-    Object[] args = params == null ? new Object[0] : params;
-    Object result;
-    if (base == PythonNone.NONE) {
-      throw RenderFailure.raise("'None' has no attribute '" + name + "'");
-    } else if (base instanceof LoopState loop && loop.hasMethod(name)) {
-      result = loop.call(name, args);
-    } else if (base instanceof CharSequence text) {
-      result = PythonStrings.call(text.toString(), name, args);
-    } else if (base instanceof Map<?, ?> map) {
-      if (!isDictMethod(name)) {
-        throw RenderFailure.raise("'dict object' has no attribute '" + name + "'");
-      }
-      result = dictMethod(map, name, args);
-    } else if (base instanceof List<?> list) {
-      if (!isListMethod(name)) {
-        throw RenderFailure.raise("'list object' has no attribute '" + name + "'");
-      }
-      result = listMethod(list, name, args);
-    } else {
-      return null;
-    }
-    context.setPropertyResolved(true);
-    return result;
-  }
-
-  private static boolean isDictMethod(String name) {
-    return switch (name) {
-      case "get", "items", "keys", "values" -> true;
-      default -> DICT_MUTATORS.contains(name);
-    };
-  }
-
-  private static boolean isListMethod(String name) {
-    return name.equals("index") || name.equals("count") || LIST_MUTATORS.contains(name);
-  }
-
-  private static Object dictMethod(Map<?, ?> map, String name, Object[] args) {
-    return switch (name) {
-      case "get" -> map.containsKey(args[0])
-          ? map.get(args[0])
-          : (args.length > 1 ? args[1] : PythonNone.NONE);
-      case "items" -> items(map);
-      case "keys" -> new ArrayList<>(map.keySet());
-      case "values" -> new ArrayList<>(map.values());
-      default -> throw unsafe(name, "dict");
-    };
-  }
-
-  private static Object listMethod(List<?> list, String name, Object[] args) {
-    return switch (name) {
-      case "index" -> {
-        int at = list.indexOf(args[0]);
-        if (at < 0) {
-          throw RenderFailure.raise(args[0] + " is not in list");
+    @Override
+    public Object invoke(
+            ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+        if (!(method instanceof String name) || base == null) {
+            return null;
         }
-        yield at;
-      }
-      case "count" -> (int) list.stream().filter(e -> java.util.Objects.equals(e, args[0])).count();
-      default -> throw unsafe(name, "list");
-    };
-  }
-
-  /** {@code dict.items()}: key/value pairs that unpack in {@code for k, v in ...}. */
-  static List<Object> items(Map<?, ?> map) {
-    List<Object> out = new ArrayList<>(map.size());
-    for (Map.Entry<?, ?> entry : map.entrySet()) {
-      out.add(new PythonTuple(entry.getKey(), entry.getValue()));
+        Object[] args = params == null ? new Object[0] : params;
+        Object result;
+        if (base == PythonNone.NONE) {
+            throw RenderFailure.raise("'None' has no attribute '" + name + "'");
+        } else if (base instanceof LoopState loop && loop.hasMethod(name)) {
+            result = loop.call(name, args);
+        } else if (base instanceof CharSequence text) {
+            result = PythonStrings.call(text.toString(), name, args);
+        } else if (base instanceof Map<?, ?> map) {
+            if (!isDictMethod(name)) {
+                throw RenderFailure.raise("'dict object' has no attribute '" + name + "'");
+            }
+            result = dictMethod(map, name, args);
+        } else if (base instanceof List<?> list) {
+            if (!isListMethod(name)) {
+                throw RenderFailure.raise("'list object' has no attribute '" + name + "'");
+            }
+            result = listMethod(list, name, args);
+        } else {
+            return null;
+        }
+        context.setPropertyResolved(true);
+        return result;
     }
-    return out;
-  }
 
-  private static ChatTemplateException unsafe(String name, String type) {
-    return RenderFailure.raise(
-        "access to attribute '" + name + "' of '" + type + "' object is unsafe.");
-  }
-
-  /** Attributes of the loop variable; an attribute of None is undefined in Jinja, not an error. */
-  @Override
-  public Object getValue(ELContext context, Object base, Object property) {
-    if (base instanceof LoopState loop) {
-      context.setPropertyResolved(true);
-      return loop.attribute(String.valueOf(property));
+    private static boolean isDictMethod(String name) {
+        return switch (name) {
+            case "get", "items", "keys", "values" -> true;
+            default -> DICT_MUTATORS.contains(name);
+        };
     }
-    if (base == PythonNone.NONE) {
-      context.setPropertyResolved(true);
+
+    private static boolean isListMethod(String name) {
+        return name.equals("index") || name.equals("count") || LIST_MUTATORS.contains(name);
     }
-    return null;
-  }
 
-  @Override
-  public Class<?> getType(ELContext context, Object base, Object property) {
-    return null;
-  }
+    private static Object dictMethod(Map<?, ?> map, String name, Object[] args) {
+        return switch (name) {
+            case "get" -> map.containsKey(args[0])
+                    ? map.get(args[0])
+                    : (args.length > 1 ? args[1] : PythonNone.NONE);
+            case "items" -> items(map);
+            case "keys" -> new ArrayList<>(map.keySet());
+            case "values" -> new ArrayList<>(map.values());
+            default -> throw unsafe(name, "dict");
+        };
+    }
 
-  @Override
-  public void setValue(ELContext context, Object base, Object property, Object value) {}
+    private static Object listMethod(List<?> list, String name, Object[] args) {
+        return switch (name) {
+            case "index" -> {
+                int at = list.indexOf(args[0]);
+                if (at < 0) {
+                    throw RenderFailure.raise(args[0] + " is not in list");
+                }
+                yield at;
+            }
+            case "count" -> (int) list.stream().filter(e -> java.util.Objects.equals(e, args[0])).count();
+            default -> throw unsafe(name, "list");
+        };
+    }
 
-  @Override
-  public boolean isReadOnly(ELContext context, Object base, Object property) {
-    return true;
-  }
+    /** {@code dict.items()}: key/value pairs that unpack in {@code for k, v in ...}. */
+    static List<Object> items(Map<?, ?> map) {
+        List<Object> out = new ArrayList<>(map.size());
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            out.add(new PythonTuple(entry.getKey(), entry.getValue()));
+        }
+        return out;
+    }
 
-  @Override
-  public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
-    return null;
-  }
+    private static ChatTemplateException unsafe(String name, String type) {
+        return RenderFailure.raise(
+                "access to attribute '" + name + "' of '" + type + "' object is unsafe.");
+    }
 
-  @Override
-  public Class<?> getCommonPropertyType(ELContext context, Object base) {
-    return Object.class;
-  }
+    /** Attributes of the loop variable; an attribute of None is undefined in Jinja, not an error. */
+    @Override
+    public Object getValue(ELContext context, Object base, Object property) {
+        if (base instanceof LoopState loop) {
+            context.setPropertyResolved(true);
+            return loop.attribute(String.valueOf(property));
+        }
+        if (base == PythonNone.NONE) {
+            context.setPropertyResolved(true);
+        }
+        return null;
+    }
+
+    @Override
+    public Class<?> getType(ELContext context, Object base, Object property) {
+        return null;
+    }
+
+    @Override
+    public void setValue(ELContext context, Object base, Object property, Object value) {}
+
+    @Override
+    public boolean isReadOnly(ELContext context, Object base, Object property) {
+        return true;
+    }
+
+    @Override
+    public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
+        return null;
+    }
+
+    @Override
+    public Class<?> getCommonPropertyType(ELContext context, Object base) {
+        return Object.class;
+    }
 }

@@ -14,29 +14,29 @@ import java.util.Iterator;
  */
 final class PythonNone implements HasObjectTruthValue, PyishSerializable, Iterable<Object> {
 
-  static final PythonNone NONE = new PythonNone();
+    static final PythonNone NONE = new PythonNone();
 
-  private PythonNone() {}
+    private PythonNone() {}
 
-  @Override
-  public boolean getObjectTruthValue() {
-    return false;
-  }
+    @Override
+    public boolean getObjectTruthValue() {
+        return false;
+    }
 
-  /** Iterating None is an error in Python; Jinjava filters and loops reach it through here. */
-  @Override
-  public Iterator<Object> iterator() {
-    throw RenderFailure.raise("'NoneType' object is not iterable");
-  }
+    /** Iterating None is an error in Python; Jinjava filters and loops reach it through here. */
+    @Override
+    public Iterator<Object> iterator() {
+        throw RenderFailure.raise("'NoneType' object is not iterable");
+    }
 
-  @Override
-  @SuppressWarnings("unchecked")
-  public <T extends Appendable & CharSequence> T appendPyishString(T appendable) throws IOException {
-    return (T) appendable.append("None");
-  }
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends Appendable & CharSequence> T appendPyishString(T appendable) throws IOException {
+        return (T) appendable.append("None");
+    }
 
-  @Override
-  public String toString() {
-    return "None";
-  }
+    @Override
+    public String toString() {
+        return "None";
+    }
 }

@@ -14,18 +14,18 @@ import com.hubspot.jinjava.tree.parse.ExpressionToken;
  */
 final class PythonOutput implements ExpressionStrategy, ExecutionMode {
 
-  static final PythonOutput INSTANCE = new PythonOutput();
+    static final PythonOutput INSTANCE = new PythonOutput();
 
-  private PythonOutput() {}
+    private PythonOutput() {}
 
-  @Override
-  public RenderedOutputNode interpretOutput(ExpressionToken token, JinjavaInterpreter interpreter) {
-    Object value = interpreter.resolveELExpression(token.getExpr(), token.getLineNumber());
-    return new RenderedOutputNode(PythonStr.str(value));
-  }
+    @Override
+    public RenderedOutputNode interpretOutput(ExpressionToken token, JinjavaInterpreter interpreter) {
+        Object value = interpreter.resolveELExpression(token.getExpr(), token.getLineNumber());
+        return new RenderedOutputNode(PythonStr.str(value));
+    }
 
-  @Override
-  public void prepareContext(Context context) {
-    context.setExpressionStrategy(this);
-  }
+    @Override
+    public void prepareContext(Context context) {
+        context.setExpressionStrategy(this);
+    }
 }

@@ -14,40 +14,40 @@ import java.util.function.Predicate;
  */
 final class PythonTests implements ExpTest {
 
-  private final String name;
-  private final Predicate<Object> test;
+    private final String name;
+    private final Predicate<Object> test;
 
-  private PythonTests(String name, Predicate<Object> test) {
-    this.name = name;
-    this.test = test;
-  }
+    private PythonTests(String name, Predicate<Object> test) {
+        this.name = name;
+        this.test = test;
+    }
 
-  static List<ExpTest> all() {
-    return List.of(
-        new PythonTests("string", v -> v instanceof CharSequence),
-        new PythonTests("mapping", v -> v instanceof Map),
-        // Jinja's Undefined iterates as empty and has a length, so it passes both of these.
-        new PythonTests("iterable", v -> v == null || (v != PythonNone.NONE && (v instanceof CharSequence
-            || v instanceof Iterable || v instanceof Map || v instanceof Object[]))),
-        new PythonTests("sequence", v -> v == null || v instanceof CharSequence || v instanceof Collection
-            || v instanceof Map || v instanceof Object[]),
-        new PythonTests("number", v -> v instanceof Number),
-        new PythonTests("integer", v -> v instanceof Integer || v instanceof Long
-            || v instanceof java.math.BigInteger),
-        new PythonTests("float", v -> v instanceof Double || v instanceof Float),
-        new PythonTests("boolean", v -> v instanceof Boolean),
-        new PythonTests("true", v -> Boolean.TRUE.equals(v)),
-        new PythonTests("false", v -> Boolean.FALSE.equals(v)),
-        new PythonTests("none", v -> v == PythonNone.NONE));
-  }
+    static List<ExpTest> all() {
+        return List.of(
+                new PythonTests("string", v -> v instanceof CharSequence),
+                new PythonTests("mapping", v -> v instanceof Map),
+                // Jinja's Undefined iterates as empty and has a length, so it passes both of these.
+                new PythonTests("iterable", v -> v == null || (v != PythonNone.NONE && (v instanceof CharSequence
+                        || v instanceof Iterable || v instanceof Map || v instanceof Object[]))),
+                new PythonTests("sequence", v -> v == null || v instanceof CharSequence || v instanceof Collection
+                        || v instanceof Map || v instanceof Object[]),
+                new PythonTests("number", v -> v instanceof Number),
+                new PythonTests("integer", v -> v instanceof Integer || v instanceof Long
+                        || v instanceof java.math.BigInteger),
+                new PythonTests("float", v -> v instanceof Double || v instanceof Float),
+                new PythonTests("boolean", v -> v instanceof Boolean),
+                new PythonTests("true", v -> Boolean.TRUE.equals(v)),
+                new PythonTests("false", v -> Boolean.FALSE.equals(v)),
+                new PythonTests("none", v -> v == PythonNone.NONE));
+    }
 
-  @Override
-  public String getName() {
-    return name;
-  }
+    @Override
+    public String getName() {
+        return name;
+    }
 
-  @Override
-  public boolean evaluate(Object value, JinjavaInterpreter interpreter, Object... args) {
-    return test.test(value);
-  }
+    @Override
+    public boolean evaluate(Object value, JinjavaInterpreter interpreter, Object... args) {
+        return test.test(value);
+    }
 }

@@ -9,19 +9,19 @@ import java.util.List;
  */
 final class PythonTuple extends AbstractList<Object> {
 
-  private final List<Object> items;
+    private final List<Object> items;
 
-  PythonTuple(Object... items) {
-    this.items = java.util.Arrays.asList(items);
-  }
+    PythonTuple(Object... items) {
+        this.items = java.util.Arrays.asList(items);
+    }
 
-  @Override
-  public Object get(int index) {
-    return items.get(index);
-  }
+    @Override
+    public Object get(int index) {
+        return items.get(index);
+    }
 
-  @Override
-  public int size() {
-    return items.size();
-  }
+    @Override
+    public int size() {
+        return items.size();
+    }
 }

@@ -8,8 +8,8 @@ import com.hubspot.jinjava.el.TruthyTypeConverter;
  */
 final class PythonTypeConverter extends TruthyTypeConverter {
 
-  @Override
-  protected Boolean coerceToBoolean(Object value) {
-    return PythonTypes.isTruthy(value);
-  }
+    @Override
+    protected Boolean coerceToBoolean(Object value) {
+        return PythonTypes.isTruthy(value);
+    }
 }

@@ -10,17 +10,17 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class RenderFailure {
 
-  /** Context variable holding the render's {@code AtomicReference<String>} for the first failure. */
-  static final String HOLDER = "__moe4j_failure__";
+    /** Context variable holding the render's {@code AtomicReference<String>} for the first failure. */
+    static final String HOLDER = "__moe4j_failure__";
 
-  private RenderFailure() {}
+    private RenderFailure() {}
 
-  @SuppressWarnings("unchecked")
-  static ChatTemplateException raise(String message) {
-    JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
-    if (interpreter != null && interpreter.getContext().get(HOLDER) instanceof AtomicReference<?> first) {
-      ((AtomicReference<String>) first).compareAndSet(null, message);
+    @SuppressWarnings("unchecked")
+    static ChatTemplateException raise(String message) {
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        if (interpreter != null && interpreter.getContext().get(HOLDER) instanceof AtomicReference<?> first) {
+            ((AtomicReference<String>) first).compareAndSet(null, message);
+        }
+        return new ChatTemplateException(message);
     }
-    return new ChatTemplateException(message);
-  }
 }

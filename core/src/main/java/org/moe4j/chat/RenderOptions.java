@@ -18,48 +18,48 @@ import java.util.Map;
  * @param now the time {@code strftime_now} reports, or null for the current time
  */
 public record RenderOptions(
-    boolean addGenerationPrompt,
-    List<Object> tools,
-    Map<String, Object> variables,
-    ZonedDateTime now) {
+        boolean addGenerationPrompt,
+        List<Object> tools,
+        Map<String, Object> variables,
+        ZonedDateTime now) {
 
-  public RenderOptions {
-    tools = tools == null ? null : Collections.unmodifiableList(new ArrayList<>(tools));
-    variables = variables == null
-        ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(variables));
-  }
-
-  public static RenderOptions defaults() {
-    return new RenderOptions(false, null, Map.of(), null);
-  }
-
-  public RenderOptions withGenerationPrompt(boolean add) {
-    return new RenderOptions(add, tools, variables, now);
-  }
-
-  /** Tool definitions given as JSON text, one definition per string. */
-  public RenderOptions withTools(List<String> toolJson) {
-    List<Object> parsed = new ArrayList<>();
-    for (String json : toolJson) {
-      parsed.add(Json.parse(json));
+    public RenderOptions {
+        tools = tools == null ? null : Collections.unmodifiableList(new ArrayList<>(tools));
+        variables = variables == null
+                ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     }
-    return new RenderOptions(addGenerationPrompt, parsed, variables, now);
-  }
 
-  /** Tool definitions already parsed into maps and lists. */
-  public RenderOptions withToolDefinitions(List<?> definitions) {
-    return new RenderOptions(addGenerationPrompt, new ArrayList<>(definitions), variables, now);
-  }
+    public static RenderOptions defaults() {
+        return new RenderOptions(false, null, Map.of(), null);
+    }
 
-  /** One more template variable; values are strings, numbers, booleans, maps and lists. */
-  public RenderOptions with(String name, Object value) {
-    Map<String, Object> copy = new LinkedHashMap<>(variables);
-    copy.put(name, value);
-    return new RenderOptions(addGenerationPrompt, tools, copy, now);
-  }
+    public RenderOptions withGenerationPrompt(boolean add) {
+        return new RenderOptions(add, tools, variables, now);
+    }
 
-  public RenderOptions withNow(ZonedDateTime time) {
-    return new RenderOptions(addGenerationPrompt, tools, variables, time);
-  }
+    /** Tool definitions given as JSON text, one definition per string. */
+    public RenderOptions withTools(List<String> toolJson) {
+        List<Object> parsed = new ArrayList<>();
+        for (String json : toolJson) {
+            parsed.add(Json.parse(json));
+        }
+        return new RenderOptions(addGenerationPrompt, parsed, variables, now);
+    }
+
+    /** Tool definitions already parsed into maps and lists. */
+    public RenderOptions withToolDefinitions(List<?> definitions) {
+        return new RenderOptions(addGenerationPrompt, new ArrayList<>(definitions), variables, now);
+    }
+
+    /** One more template variable; values are strings, numbers, booleans, maps and lists. */
+    public RenderOptions with(String name, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(variables);
+        copy.put(name, value);
+        return new RenderOptions(addGenerationPrompt, tools, copy, now);
+    }
+
+    public RenderOptions withNow(ZonedDateTime time) {
+        return new RenderOptions(addGenerationPrompt, tools, variables, time);
+    }
 }

@@ -14,58 +14,58 @@ import jinjava.javax.el.PropertyNotFoundException;
  */
 final class StrictMemberAccess {
 
-  private StrictMemberAccess() {}
+    private StrictMemberAccess() {}
 
-  static Object get(AstNode prefix, Object property, Bindings bindings, ELContext context) {
-    Object base = prefix.eval(bindings, context);
-    if (base == null) {
-      throw RenderFailure.raise(describeMissingBase(prefix, bindings, context));
-    }
-    if (property == null) {
-      return null;
-    }
-    context.setPropertyResolved(false);
-    Object result = context.getELResolver().getValue(context, base, property);
-    if (!context.isPropertyResolved()) {
-      throw new PropertyNotFoundException("no property '" + property + "' on " + PythonTypes.typeName(base));
-    }
-    return result;
-  }
-
-  private static String describeMissingBase(AstNode prefix, Bindings bindings, ELContext context) {
-    if (prefix instanceof AstIdentifier identifier) {
-      String name = identifier.getName();
-      if (name.startsWith("filter:")) {
-        return "No filter named '" + name.substring("filter:".length()) + "'.";
-      }
-      if (name.startsWith("exptest:")) {
-        return "No test named '" + name.substring("exptest:".length()) + "'.";
-      }
-    }
-    return UndefinedValues.describe(prefix, bindings, context);
-  }
-
-  /** {@code a.name}. */
-  static final class Dot extends AstDot {
-    Dot(AstNode base, String property, boolean lvalue) {
-      super(base, property, lvalue);
+    static Object get(AstNode prefix, Object property, Bindings bindings, ELContext context) {
+        Object base = prefix.eval(bindings, context);
+        if (base == null) {
+            throw RenderFailure.raise(describeMissingBase(prefix, bindings, context));
+        }
+        if (property == null) {
+            return null;
+        }
+        context.setPropertyResolved(false);
+        Object result = context.getELResolver().getValue(context, base, property);
+        if (!context.isPropertyResolved()) {
+            throw new PropertyNotFoundException("no property '" + property + "' on " + PythonTypes.typeName(base));
+        }
+        return result;
     }
 
-    @Override
-    public Object eval(Bindings bindings, ELContext context) {
-      return get(prefix, getProperty(bindings, context), bindings, context);
+    private static String describeMissingBase(AstNode prefix, Bindings bindings, ELContext context) {
+        if (prefix instanceof AstIdentifier identifier) {
+            String name = identifier.getName();
+            if (name.startsWith("filter:")) {
+                return "No filter named '" + name.substring("filter:".length()) + "'.";
+            }
+            if (name.startsWith("exptest:")) {
+                return "No test named '" + name.substring("exptest:".length()) + "'.";
+            }
+        }
+        return UndefinedValues.describe(prefix, bindings, context);
     }
-  }
 
-  /** {@code a[key]}. */
-  static final class Bracket extends AstBracket {
-    Bracket(AstNode base, AstNode property, boolean lvalue, boolean strict) {
-      super(base, property, lvalue, strict);
+    /** {@code a.name}. */
+    static final class Dot extends AstDot {
+        Dot(AstNode base, String property, boolean lvalue) {
+            super(base, property, lvalue);
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return get(prefix, getProperty(bindings, context), bindings, context);
+        }
     }
 
-    @Override
-    public Object eval(Bindings bindings, ELContext context) {
-      return get(prefix, getProperty(bindings, context), bindings, context);
+    /** {@code a[key]}. */
+    static final class Bracket extends AstBracket {
+        Bracket(AstNode base, AstNode property, boolean lvalue, boolean strict) {
+            super(base, property, lvalue, strict);
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return get(prefix, getProperty(bindings, context), bindings, context);
+        }
     }
-  }
 }

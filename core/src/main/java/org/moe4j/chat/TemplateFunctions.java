@@ -8,29 +8,29 @@ import java.util.List;
 /** The globals Hugging Face adds to the template environment: {@code raise_exception} and {@code strftime_now}. */
 final class TemplateFunctions {
 
-  /** Context variable holding the render's {@link ZonedDateTime}, so tests can fix "now". */
-  static final String NOW = "__moe4j_now__";
+    /** Context variable holding the render's {@link ZonedDateTime}, so tests can fix "now". */
+    static final String NOW = "__moe4j_now__";
 
-  private TemplateFunctions() {}
+    private TemplateFunctions() {}
 
-  static List<ELFunctionDefinition> all() {
-    return List.of(
-        new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", Object.class),
-        new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
-  }
+    static List<ELFunctionDefinition> all() {
+        return List.of(
+                new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", Object.class),
+                new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+    }
 
-  /** Names a template may test with {@code is defined}, as it can in Python where they are globals. */
-  static List<String> names() {
-    return List.of("raise_exception", "strftime_now");
-  }
+    /** Names a template may test with {@code is defined}, as it can in Python where they are globals. */
+    static List<String> names() {
+        return List.of("raise_exception", "strftime_now");
+    }
 
-  public static Object raiseException(Object message) {
-    throw RenderFailure.raise(String.valueOf(message));
-  }
+    public static Object raiseException(Object message) {
+        throw RenderFailure.raise(String.valueOf(message));
+    }
 
-  public static String strftimeNow(String format) {
-    JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
-    Object now = interpreter == null ? null : interpreter.getContext().get(NOW);
-    return Strftime.format(now instanceof ZonedDateTime t ? t : ZonedDateTime.now(), format);
-  }
+    public static String strftimeNow(String format) {
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        Object now = interpreter == null ? null : interpreter.getContext().get(NOW);
+        return Strftime.format(now instanceof ZonedDateTime t ? t : ZonedDateTime.now(), format);
+    }
 }

@@ -12,49 +12,49 @@ import java.util.Map;
  */
 final class TojsonFilter implements AdvancedFilter {
 
-  @Override
-  public String getName() {
-    return "tojson";
-  }
-
-  @Override
-  public Object filter(
-      Object value, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-    boolean ensureAscii = PythonTypes.isTruthy(param(args, kwargs, 0, "ensure_ascii"));
-    Object indent = param(args, kwargs, 1, "indent");
-    Object separators = param(args, kwargs, 2, "separators");
-    boolean sortKeys = PythonTypes.isTruthy(param(args, kwargs, 3, "sort_keys"));
-    String indentText = switch (indent) {
-      case null -> null;
-      case Number n -> " ".repeat(Math.max(0, n.intValue()));
-      default -> indent.toString();
-    };
-    String itemSeparator = null;
-    String keySeparator = null;
-    if (separators instanceof List<?> pair && pair.size() == 2) {
-      itemSeparator = (String) pair.get(0);
-      keySeparator = (String) pair.get(1);
+    @Override
+    public String getName() {
+        return "tojson";
     }
-    String json = new PythonJson(indentText, itemSeparator, keySeparator, sortKeys).write(value);
-    return ensureAscii ? escapeNonAscii(json) : json;
-  }
 
-  private static Object param(Object[] args, Map<String, Object> kwargs, int position, String name) {
-    if (kwargs.containsKey(name)) {
-      return kwargs.get(name);
+    @Override
+    public Object filter(
+            Object value, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+        boolean ensureAscii = PythonTypes.isTruthy(param(args, kwargs, 0, "ensure_ascii"));
+        Object indent = param(args, kwargs, 1, "indent");
+        Object separators = param(args, kwargs, 2, "separators");
+        boolean sortKeys = PythonTypes.isTruthy(param(args, kwargs, 3, "sort_keys"));
+        String indentText = switch (indent) {
+            case null -> null;
+            case Number n -> " ".repeat(Math.max(0, n.intValue()));
+            default -> indent.toString();
+        };
+        String itemSeparator = null;
+        String keySeparator = null;
+        if (separators instanceof List<?> pair && pair.size() == 2) {
+            itemSeparator = (String) pair.get(0);
+            keySeparator = (String) pair.get(1);
+        }
+        String json = new PythonJson(indentText, itemSeparator, keySeparator, sortKeys).write(value);
+        return ensureAscii ? escapeNonAscii(json) : json;
     }
-    return args != null && args.length > position ? args[position] : null;
-  }
 
-  private static String escapeNonAscii(String json) {
-    StringBuilder out = new StringBuilder(json.length());
-    for (char c : json.toCharArray()) {
-      if (c < 0x80) {
-        out.append(c);
-      } else {
-        out.append(String.format("\\u%04x", (int) c));
-      }
+    private static Object param(Object[] args, Map<String, Object> kwargs, int position, String name) {
+        if (kwargs.containsKey(name)) {
+            return kwargs.get(name);
+        }
+        return args != null && args.length > position ? args[position] : null;
     }
-    return out.toString();
-  }
+
+    private static String escapeNonAscii(String json) {
+        StringBuilder out = new StringBuilder(json.length());
+        for (char c : json.toCharArray()) {
+            if (c < 0x80) {
+                out.append(c);
+            } else {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out.toString();
+    }
 }

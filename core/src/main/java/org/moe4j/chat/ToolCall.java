@@ -11,8 +11,8 @@ import java.util.Objects;
  */
 public record ToolCall(String id, String name, String arguments) {
 
-  public ToolCall {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(arguments, "arguments");
-  }
+    public ToolCall {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(arguments, "arguments");
+    }
 }
