@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 "",
                 "Without --model, commands use the bundled default model (models/moe4j-default.gguf), a small MoE "
                         + "trained by moe4j itself on public-domain text; see README.md for how it was made."},
-        subcommands = {RunCommand.class, InspectCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
         String text = prompt != null ? prompt
                 : file != null ? Files.readString(file)
                 : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength);
              RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
