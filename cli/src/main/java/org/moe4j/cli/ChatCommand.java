@@ -122,6 +122,7 @@ final class ChatCommand implements Callable<Integer> {
         boolean showThinking = !hideThinking;
         Interrupts.install();
         GenerationConfig cfg = sampling.toConfig();
+        session.warmUp();
         System.err.println("chat with " + modelOptions.path().getFileName() + " (" + session.format().output().name().toLowerCase(Locale.ROOT)
                 + " output); /help for commands");
         while (true) {

@@ -53,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
              RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
             GenerationConfig cfg = sampling.toConfig();
+            double warm = llm.warmUp();
             if (!noEcho) {
                 out.print(text);
                 out.flush();
@@ -66,8 +67,8 @@ final class RunCommand implements Callable<Integer> {
                     }, Interrupts::pending);
             Interrupts.take();
             out.println();
-            System.err.printf("%n%s | stop: %s | seed %d | %d threads%n", r.stats().summary(),
-                    r.reason().name().toLowerCase(java.util.Locale.ROOT), cfg.sampler().seed(), llm.model().pool().threads());
+            System.err.printf("%n%s | stop: %s | seed %d | %d threads | JIT warm-up %.1f s (not counted)%n", r.stats().summary(),
+                    r.reason().name().toLowerCase(java.util.Locale.ROOT), cfg.sampler().seed(), llm.model().pool().threads(), warm);
             if (routing.requested()) System.err.println(rs.stats().summary());
         }
         return 0;
