@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -92,6 +93,26 @@ final class Simd {
         IntVector v = p.reinterpretAsInts();
         return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /**
+     * {@code sum_g bsums[g] * min[g / 2]} over 16 groups, the K-quant min term: neighbouring group sums
+     * added by {@link #pairSum}, times the 8 mins (bytes of {@code minsLo}, {@code minsHi}).
+     */
+    static int minTerm(short[] bsums, int g0, int minsLo, int minsHi) {
+        IntVector pairs = pairSum(ShortVector.fromArray(S16, bsums, g0));
+        long mins = (minsLo & 0xffffffffL) | ((long) minsHi << 32);
+        // 128 bits, not 64: one-lane long vectors have no machine form and fall back to Java code
+        IntVector m = (IntVector) LongVector.zero(LongVector.SPECIES_128).withLane(0, mins).reinterpretAsBytes()
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I8, 0);
+        return pairs.mul(m).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code sum_g bsums[g] * min[g]} over 16 groups with one min per group (bytes of {@code mins0}, {@code mins1}). */
+    static int minTerm16(short[] bsums, int g0, long mins0, long mins1) {
+        ShortVector m = (ShortVector) LongVector.zero(LongVector.SPECIES_128).withLane(0, mins0).withLane(1, mins1)
+                .reinterpretAsBytes().convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+        return pairSum(ShortVector.fromArray(S16, bsums, g0).mul(m)).reduceLanes(VectorOperators.ADD);
     }
 
     static FloatVector toFloat8(IntVector v) {
