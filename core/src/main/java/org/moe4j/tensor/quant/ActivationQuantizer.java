@@ -6,6 +6,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.moe4j.tensor.quant.reference.ActivationReference;
@@ -91,6 +92,7 @@ public final class ActivationQuantizer {
             for (int c = 0; c < 32; c += L) {
                 FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(id));
                 ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
+                ((ShortVector) q.convertShape(VectorOperators.F2S, Simd.SL, 0)).intoArray(a.wide, off + b + c);
                 sum = sum.add(q);
             }
             int blk = (off + b) >> 5;
@@ -108,6 +110,7 @@ public final class ActivationQuantizer {
             if (amax == 0) {
                 a.d[blk] = 0;
                 Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
+                Arrays.fill(a.wide, off + b, off + b + 256, (short) 0);
                 Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
                 continue;
             }
@@ -126,6 +129,7 @@ public final class ActivationQuantizer {
             for (int c = 0; c < 256; c += L) {
                 FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(iscale)).min(127f);
                 ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
+                ((ShortVector) q.convertShape(VectorOperators.F2S, Simd.SL, 0)).intoArray(a.wide, off + b + c);
                 group = group.add(q);
                 if (((c + L) & 15) == 0) {
                     a.bsums[g0 + (c >> 4)] = (short) group.reduceLanes(VectorOperators.ADD);

@@ -60,7 +60,7 @@ final class Q2_KFormat implements QuantFormat {
             int e = elementOffset + 256 * b;
             float dy = a.d[e >> 8];
             long sc0 = w.get(Blocks.LONG_LE, blk), sc1 = w.get(Blocks.LONG_LE, blk + 8);
-            int isum = levelSum(w, blk, a.qs, e, sc0 & 0x0f0f0f0f0f0f0f0fL, sc1 & 0x0f0f0f0f0f0f0f0fL);
+            int isum = levelSum(w, blk, a.wide, e, sc0 & 0x0f0f0f0f0f0f0f0fL, sc1 & 0x0f0f0f0f0f0f0f0fL);
             long m0 = (sc0 >>> 4) & 0x0f0f0f0f0f0f0f0fL, m1 = (sc1 >>> 4) & 0x0f0f0f0f0f0f0f0fL;
             int summs = Simd.minTerm16(a.bsums, e >> 4, m0, m1);
             sum += Blocks.f16(w, blk + 80) * dy * isum - Blocks.f16(w, blk + 82) * dy * summs;
@@ -69,7 +69,7 @@ final class Q2_KFormat implements QuantFormat {
     }
 
     /** {@code sum_i scale(i) * q_i * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum}); scales as bytes of two longs. */
-    static int levelSum(MemorySegment w, long blk, byte[] qs, int e, long scLo, long scHi) {
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, long scLo, long scHi) {
         IntVector isum = IntVector.zero(Simd.I8);
         for (int s = 0; s < 16; s++) {
             int n = s >> 3, j = (s >> 1) & 3, l = 16 * (s & 1);

@@ -65,7 +65,7 @@ final class Q3_KFormat implements QuantFormat {
             long lo = KQuantScales.q3Word(a0, a2, 0) & 0xffffffffL | (long) KQuantScales.q3Word(a1, a2, 2) << 32;
             long hi = KQuantScales.q3Word(a0 >>> 4, a2, 4) & 0xffffffffL | (long) KQuantScales.q3Word(a1 >>> 4, a2, 6) << 32;
             float d = Blocks.f16(w, blk + 108) * a.d[e >> 8];
-            sum += d * levelSum(w, blk, a.qs, e, lo, hi);
+            sum += d * levelSum(w, blk, a.wide, e, lo, hi);
         }
         return sum;
     }
@@ -74,7 +74,7 @@ final class Q3_KFormat implements QuantFormat {
      * {@code sum_i scale(i) * level_i * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum});
      * biased scales as the bytes of two longs.
      */
-    static int levelSum(MemorySegment w, long blk, byte[] qs, int e, long scLo, long scHi) {
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, long scLo, long scHi) {
         IntVector isum = IntVector.zero(Simd.I8);
         for (int s = 0; s < 16; s++) {
             int n = s >> 3, j = (s >> 1) & 3, l = 16 * (s & 1);

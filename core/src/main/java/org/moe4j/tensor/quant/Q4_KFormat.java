@@ -66,7 +66,7 @@ final class Q4_KFormat implements QuantFormat {
             int e = elementOffset + 256 * b;
             int a0 = Blocks.u32(w, blk + 4), a1 = Blocks.u32(w, blk + 8), a2 = Blocks.u32(w, blk + 12);
             float dy = a.d[e >> 8];
-            int isum = levelSum(w, blk, a.qs, e, KQuantScales.k4LowScales(a0), KQuantScales.k4HighScales(a0, a2));
+            int isum = levelSum(w, blk, a.wide, e, KQuantScales.k4LowScales(a0), KQuantScales.k4HighScales(a0, a2));
             int summs = Simd.minTerm(a.bsums, e >> 4, KQuantScales.k4LowMins(a1), KQuantScales.k4HighMins(a1, a2));
             sum += Blocks.f16(w, blk) * dy * isum - Blocks.f16(w, blk + 2) * dy * summs;
         }
@@ -78,16 +78,19 @@ final class Q4_KFormat implements QuantFormat {
      * that return scalars: past a graph size the JIT stops inlining, and a vector crossing a call it did
      * not inline is boxed on the heap.
      */
-    static int levelSum(MemorySegment w, long blk, byte[] qs, int e, int scLo, int scHi) {
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, int scLo, int scHi) {
         IntVector isum = IntVector.zero(Simd.I8);
-        for (int s = 0; s < 8; s++) {
-            long q = blk + 16 + 32 * (s >> 1);
-            int shift = 4 * (s & 1), ea = e + 32 * s;
+        for (int g = 0; g < 4; g++) {
+            long q = blk + 16 + 32 * g;
+            int ea = e + 64 * g;
+            int sc = (g < 2 ? scLo : scHi) >>> (16 * (g & 1));
+            ShortVector p0 = Simd.unsigned16(w, q), p1 = Simd.unsigned16(w, q + 16);
             // |q*a| <= 15*127: two products still fit a short
-            ShortVector prod = Simd.unsigned16(w, q).lanewise(VectorOperators.LSHR, shift).and((short) 0x0F).mul(Simd.act16(qs, ea))
-                    .add(Simd.unsigned16(w, q + 16).lanewise(VectorOperators.LSHR, shift).and((short) 0x0F).mul(Simd.act16(qs, ea + 16)));
-            int sc = ((s < 4 ? scLo : scHi) >>> (8 * (s & 3))) & 0xFF;
-            isum = isum.add(Simd.pairSum(prod).mul(sc));
+            ShortVector lo = p0.and((short) 0x0F).mul(Simd.act16(qs, ea))
+                    .add(p1.and((short) 0x0F).mul(Simd.act16(qs, ea + 16)));
+            ShortVector hi = p0.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 32))
+                    .add(p1.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 48)));
+            isum = isum.add(Simd.pairSum(lo).mul(sc & 0xFF)).add(Simd.pairSum(hi).mul((sc >>> 8) & 0xFF));
         }
         return isum.reduceLanes(VectorOperators.ADD);
     }

@@ -80,16 +80,16 @@ final class Q5Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
+        short[] qs = a.wide;
         float[] ad = a.d, as = a.s;
         short bias16 = bias;
         FloatVector acc = Simd.zero8();
         float offsets = 0;
-        for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * blockBytes;
-            int e = elementOffset + 32 * b;
-            float d = Blocks.f16(w, blk) * ad[e >> 5];
-            if (withMin) offsets += Blocks.f16(w, blk + 2) * as[e >> 5];
+        long blk = byteOffset;
+        int ia = elementOffset >> 5;
+        for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += blockBytes, ia++) {
+            float d = Blocks.f16(w, blk) * ad[ia];
+            if (withMin) offsets += Blocks.f16(w, blk + 2) * as[ia];
             int qh = Blocks.u32(w, blk + qhOff);
             ShortVector p = Simd.unsigned16(w, blk + qsOff);
             ShortVector lo = p.and((short) 0x0F)

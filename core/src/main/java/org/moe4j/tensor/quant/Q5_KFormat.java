@@ -68,7 +68,7 @@ final class Q5_KFormat implements QuantFormat {
             int e = elementOffset + 256 * b;
             int a0 = Blocks.u32(w, blk + 4), a1 = Blocks.u32(w, blk + 8), a2 = Blocks.u32(w, blk + 12);
             float dy = a.d[e >> 8];
-            int isum = levelSum(w, blk, a.qs, e, KQuantScales.k4LowScales(a0), KQuantScales.k4HighScales(a0, a2));
+            int isum = levelSum(w, blk, a.wide, e, KQuantScales.k4LowScales(a0), KQuantScales.k4HighScales(a0, a2));
             int summs = Simd.minTerm(a.bsums, e >> 4, KQuantScales.k4LowMins(a1), KQuantScales.k4HighMins(a1, a2));
             sum += Blocks.f16(w, blk) * dy * isum - Blocks.f16(w, blk + 2) * dy * summs;
         }
@@ -76,7 +76,7 @@ final class Q5_KFormat implements QuantFormat {
     }
 
     /** {@code sum_i scale(i) * q_i * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum}). */
-    static int levelSum(MemorySegment w, long blk, byte[] qs, int e, int scLo, int scHi) {
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, int scLo, int scHi) {
         IntVector isum = IntVector.zero(Simd.I8);
         for (int s = 0; s < 8; s++) {
             long q = blk + 48 + 32 * (s >> 1);

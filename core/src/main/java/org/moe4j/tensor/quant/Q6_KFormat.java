@@ -64,7 +64,7 @@ final class Q6_KFormat implements QuantFormat {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
             int e = elementOffset + 256 * b;
             float d = Blocks.f16(w, blk + 208) * a.d[e >> 8];
-            sum += d * levelSum(w, blk, a.qs, e, w.get(Blocks.LONG_LE, blk + 192), w.get(Blocks.LONG_LE, blk + 200));
+            sum += d * levelSum(w, blk, a.wide, e, w.get(Blocks.LONG_LE, blk + 192), w.get(Blocks.LONG_LE, blk + 200));
         }
         return sum;
     }
@@ -73,7 +73,7 @@ final class Q6_KFormat implements QuantFormat {
      * {@code sum_i scale(i) * (q_i - 32) * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum});
      * the int8 scales as the bytes of two longs (no memory reads between the vector operations).
      */
-    static int levelSum(MemorySegment w, long blk, byte[] qs, int e, long scLo, long scHi) {
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, long scLo, long scHi) {
         IntVector isum = IntVector.zero(Simd.I8);
         for (int s = 0; s < 16; s++) {
             int n = s >> 3, k = (s >> 1) & 3, l = 16 * (s & 1);

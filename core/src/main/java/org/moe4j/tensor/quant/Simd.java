@@ -70,9 +70,9 @@ final class Simd {
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
     }
 
-    /** 16 int8 activations, widened. */
-    static ShortVector act16(byte[] qs, int off) {
-        return (ShortVector) ByteVector.fromArray(B16, qs, off).convertShape(VectorOperators.B2S, S16, 0);
+    /** 16 activations, already widened by the encoder ({@link QuantizedActivations#wide}). */
+    static ShortVector act16(short[] wide, int off) {
+        return ShortVector.fromArray(S16, wide, off);
     }
 
     static ShortVector widen(ByteVector v) {

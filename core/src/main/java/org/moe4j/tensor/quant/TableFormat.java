@@ -73,14 +73,14 @@ final class TableFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
+        short[] qs = a.wide;
         float[] ad = a.d;
         ByteVector table = table16;
         FloatVector acc = Simd.zero8();
-        for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * blockBytes;
-            int e = elementOffset + 32 * b;
-            float d = scale(w, blk) * ad[e >> 5];
+        long blk = byteOffset;
+        int ia = elementOffset >> 5;
+        for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += blockBytes, ia++) {
+            float d = scale(w, blk) * ad[ia];
             ByteVector p = Simd.bytes16(w, blk + qsOff);
             // |level| <= 127, so two products still fit a short
             ShortVector prod = Simd.widen(p.and((byte) 0x0F).selectFrom(table)).mul(Simd.act16(qs, e))
