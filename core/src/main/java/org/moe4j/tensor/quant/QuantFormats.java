@@ -15,8 +15,8 @@ public final class QuantFormats {
     static {
         if (Simd.USABLE) {
             register(new F32Format());
-            register(new HalfFormat(false));
-            register(new HalfFormat(true));
+            register(new F16Format());
+            register(new BF16Format());
             register(new Q8_0Format());
             register(new Q4_0Format());
             register(new Q4_1Format());
