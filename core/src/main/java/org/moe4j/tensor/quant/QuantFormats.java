@@ -20,10 +20,10 @@ public final class QuantFormats {
             register(new Q8_0Format());
             register(new Q4_0Format());
             register(new Q4_1Format());
-            register(new Q5Format(false));
-            register(new Q5Format(true));
-            register(new TableFormat(GGMLType.IQ4_NL));
-            register(new TableFormat(GGMLType.MXFP4));
+            register(new Q5_0Format());
+            register(new Q5_1Format());
+            register(new IQ4_NLFormat());
+            register(new MXFP4Format());
             register(new Q2_KFormat());
             register(new Q3_KFormat());
             register(new Q4_KFormat());
