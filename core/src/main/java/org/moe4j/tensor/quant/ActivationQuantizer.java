@@ -6,6 +6,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.moe4j.tensor.quant.reference.ActivationReference;
@@ -34,7 +35,11 @@ public final class ActivationQuantizer {
         }
         switch (type) {
             case F32 -> System.arraycopy(x, xOff, a.f, off, n);
-            case F16 -> toF16(x, xOff, a.f, off, n);
+            case F16 -> {
+                // C2 turns this loop into vcvtps2ph/vcvtph2ps vectors (F16C), several times faster than
+                // any rounding emulated with Vector API integer operations
+                for (int i = 0; i < n; i++) a.f[off + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOff + i]));
+            }
             case BF16 -> toBf16(x, xOff, a.f, off, n);
             case Q8_0, Q8_1 -> quantizeQ8(type == ActivationType.Q8_1, x, xOff, a, off, n);
             case Q8_K -> quantizeQ8K(x, xOff, a, off, n);
@@ -43,29 +48,6 @@ public final class ActivationQuantizer {
 
     private static FloatVector rint(FloatVector v) {
         return v.add(MAGIC).sub(MAGIC);
-    }
-
-    /**
-     * Float to the nearest half and back. Normal halves: round the float mantissa to 10 bits (even on
-     * ties) with integer adds; below 2^-14 the step is a fixed 2^-24, which adding 0.5 rounds to;
-     * from 65520 up everything becomes infinite.
-     */
-    private static void toF16(float[] x, int xOff, float[] out, int off, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromArray(Simd.F, x, xOff + i);
-            IntVector bits = v.reinterpretAsInts();
-            IntVector sign = bits.and(0x80000000);
-            FloatVector abs = v.abs();
-            IntVector ab = abs.reinterpretAsInts();
-            IntVector normal = ab.add(ab.lanewise(VectorOperators.LSHR, 13).and(1).add(0x0fff)).and(0xffffe000);
-            IntVector tiny = abs.add(0.5f).sub(0.5f).reinterpretAsInts();
-            IntVector r = normal.blend(tiny, ab.compare(VectorOperators.LT, Float.floatToRawIntBits(0x1p-14f)))
-                    .blend(0x7f800000, ab.compare(VectorOperators.GE, Float.floatToRawIntBits(65520f)))
-                    .blend(ab, ab.compare(VectorOperators.GT, 0x7f800000)); // NaN stays NaN
-            r.or(sign).reinterpretAsFloats().intoArray(out, off + i);
-        }
-        for (; i < n; i++) out[off + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOff + i]));
     }
 
     /** Round to nearest even at bit 16; NaN keeps its top bits and is made quiet. */
@@ -91,6 +73,7 @@ public final class ActivationQuantizer {
             for (int c = 0; c < 32; c += L) {
                 FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(id));
                 ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
+                ((ShortVector) q.convertShape(VectorOperators.F2S, Simd.SL, 0)).intoArray(a.wide, off + b + c);
                 sum = sum.add(q);
             }
             int blk = (off + b) >> 5;
@@ -108,6 +91,7 @@ public final class ActivationQuantizer {
             if (amax == 0) {
                 a.d[blk] = 0;
                 Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
+                Arrays.fill(a.wide, off + b, off + b + 256, (short) 0);
                 Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
                 continue;
             }
@@ -126,6 +110,7 @@ public final class ActivationQuantizer {
             for (int c = 0; c < 256; c += L) {
                 FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(iscale)).min(127f);
                 ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
+                ((ShortVector) q.convertShape(VectorOperators.F2S, Simd.SL, 0)).intoArray(a.wide, off + b + c);
                 group = group.add(q);
                 if (((c + L) & 15) == 0) {
                     a.bsums[g0 + (c >> 4)] = (short) group.reduceLanes(VectorOperators.ADD);

@@ -36,6 +36,34 @@ public final class KQuantScales {
         return (low | (high << 4)) - 32;
     }
 
+    // The whole 12-byte field read as three little-endian words a0 (bytes 0-3), a1 (4-7), a2 (8-11); each
+    // result holds four 6-bit values as bytes, sub-block j in byte j % 4.
+
+    /** Scales of sub-blocks 0-3. */
+    public static int k4LowScales(int a0) {
+        return a0 & 0x3f3f3f3f;
+    }
+
+    /** Scales of sub-blocks 4-7. */
+    public static int k4HighScales(int a0, int a2) {
+        return (a2 & 0x0f0f0f0f) | (((a0 >>> 6) & 0x03030303) << 4);
+    }
+
+    /** Mins of sub-blocks 0-3. */
+    public static int k4LowMins(int a1) {
+        return a1 & 0x3f3f3f3f;
+    }
+
+    /** Mins of sub-blocks 4-7. */
+    public static int k4HighMins(int a1, int a2) {
+        return ((a2 >>> 4) & 0x0f0f0f0f) | (((a1 >>> 6) & 0x03030303) << 4);
+    }
+
+    /** Four biased Q3_K scales: low nibbles from {@code low}, top bits from {@code a2 >> shift}. */
+    public static int q3Word(int low, int a2, int shift) {
+        return (low & 0x0f0f0f0f) | (((a2 >>> shift) & 0x03030303) << 4);
+    }
+
     /** Packs Q4_K/Q5_K 6-bit scales and mins (8 each) into 12 bytes at {@code dst[off..]}. */
     public static void packK4(int[] scales, int[] mins, byte[] dst, int off) {
         for (int i = 0; i < 12; i++) dst[off + i] = 0;

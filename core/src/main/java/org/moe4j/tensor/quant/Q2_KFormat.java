@@ -54,29 +54,29 @@ final class Q2_KFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
-        short[] bsums = a.bsums;
-        FloatVector acc = Simd.zero8();
-        float mins = 0;
+        float sum = 0;
         for (int b = 0; b < n / 256; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
             int e = elementOffset + 256 * b;
             float dy = a.d[e >> 8];
-            int summs = 0;
-            for (int g = 0; g < 16; g++) summs += bsums[(e >> 4) + g] * (Blocks.u8(w, blk + g) >> 4);
-            mins += Blocks.f16(w, blk + 82) * dy * summs;
-            IntVector isum = IntVector.zero(Simd.I8);
-            for (int h = 0; h < 4; h++) {
-                int half = h >> 1, l = 16 * (h & 1);
-                ShortVector q = Simd.unsigned16(w, blk + 16 + 32 * half + l);
-                for (int j = 0; j < 4; j++) {
-                    ShortVector level = q.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
-                    int sc = Blocks.u8(w, blk + 8 * half + 2 * j + (h & 1)) & 0xF;
-                    isum = isum.add(Simd.pairSum(level.mul(Simd.act16(qs, e + 128 * half + 32 * j + l))).mul(sc));
-                }
-            }
-            acc = Simd.toFloat8(isum).fma(FloatVector.broadcast(Simd.F8, Blocks.f16(w, blk + 80) * dy), acc);
+            long sc0 = w.get(Blocks.LONG_LE, blk), sc1 = w.get(Blocks.LONG_LE, blk + 8);
+            int isum = levelSum(w, blk, a.wide, e, sc0 & 0x0f0f0f0f0f0f0f0fL, sc1 & 0x0f0f0f0f0f0f0f0fL);
+            long m0 = (sc0 >>> 4) & 0x0f0f0f0f0f0f0f0fL, m1 = (sc1 >>> 4) & 0x0f0f0f0f0f0f0f0fL;
+            int summs = Simd.minTerm16(a.bsums, e >> 4, m0, m1);
+            sum += Blocks.f16(w, blk + 80) * dy * isum - Blocks.f16(w, blk + 82) * dy * summs;
         }
-        return Simd.sum(acc) - mins;
+        return sum;
+    }
+
+    /** {@code sum_i scale(i) * q_i * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum}); scales as bytes of two longs. */
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, long scLo, long scHi) {
+        IntVector isum = IntVector.zero(Simd.I8);
+        for (int s = 0; s < 16; s++) {
+            int n = s >> 3, j = (s >> 1) & 3, l = 16 * (s & 1);
+            ShortVector q = Simd.unsigned16(w, blk + 16 + 32 * n + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+            int sc = (int) ((s < 8 ? scLo : scHi) >>> (8 * (s & 7))) & 0xFF;
+            isum = isum.add(Simd.pairSum(q.mul(Simd.act16(qs, e + 16 * s))).mul(sc));
+        }
+        return isum.reduceLanes(VectorOperators.ADD);
     }
 }

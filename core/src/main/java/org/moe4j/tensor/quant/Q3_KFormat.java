@@ -57,27 +57,35 @@ final class Q3_KFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
-        FloatVector acc = Simd.zero8();
+        float sum = 0;
         for (int b = 0; b < n / 256; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
             int e = elementOffset + 256 * b;
-            IntVector isum = IntVector.zero(Simd.I8);
-            for (int h = 0; h < 4; h++) {
-                int half = h >> 1, l = 16 * (h & 1);
-                ShortVector q = Simd.unsigned16(w, blk + 32 + 32 * half + l);
-                // hmask bit (4n + j) moved so that a right shift by it lands on bit 2 (worth 4)
-                ShortVector hm = Simd.unsigned16(w, blk + l).lanewise(VectorOperators.LSHL, 2);
-                for (int j = 0; j < 4; j++) {
-                    ShortVector level = q.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3)
-                            .or(hm.lanewise(VectorOperators.LSHR, 4 * half + j).and((short) 4)).sub((short) 4);
-                    int sub = 8 * half + 2 * j + (h & 1);
-                    isum = isum.add(Simd.pairSum(level.mul(Simd.act16(qs, e + 128 * half + 32 * j + l)))
-                            .mul(KQuantScales.scaleQ3(w, blk + 96, sub)));
-                }
-            }
-            acc = Simd.toFloat8(isum).fma(FloatVector.broadcast(Simd.F8, Blocks.f16(w, blk + 108) * a.d[e >> 8]), acc);
+            int a0 = Blocks.u32(w, blk + 96), a1 = Blocks.u32(w, blk + 100), a2 = Blocks.u32(w, blk + 104);
+            long lo = KQuantScales.q3Word(a0, a2, 0) & 0xffffffffL | (long) KQuantScales.q3Word(a1, a2, 2) << 32;
+            long hi = KQuantScales.q3Word(a0 >>> 4, a2, 4) & 0xffffffffL | (long) KQuantScales.q3Word(a1 >>> 4, a2, 6) << 32;
+            float d = Blocks.f16(w, blk + 108) * a.d[e >> 8];
+            sum += d * levelSum(w, blk, a.wide, e, lo, hi);
         }
-        return Simd.sum(acc);
+        return sum;
+    }
+
+    /**
+     * {@code sum_i scale(i) * level_i * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum});
+     * biased scales as the bytes of two longs.
+     */
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, long scLo, long scHi) {
+        IntVector isum = IntVector.zero(Simd.I8);
+        for (int s = 0; s < 16; s++) {
+            int n = s >> 3, j = (s >> 1) & 3, l = 16 * (s & 1);
+            ShortVector low = Simd.unsigned16(w, blk + 32 + 32 * n + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+            // hmask bit (4n + j) of byte l: set means no -4
+            ShortVector high = Simd.unsigned16(w, blk + l).lanewise(VectorOperators.LSHR, 4 * n + j).and((short) 1)
+                    .lanewise(VectorOperators.LSHL, 2);
+            ShortVector prod = low.or(high).sub((short) 4).mul(Simd.act16(qs, e + 16 * s));
+            int sc = (int) ((s < 8 ? scLo : scHi) >>> (8 * (s & 7))) & 0xFF;
+            isum = isum.add(Simd.pairSum(prod).mul(sc - 32));
+        }
+        return isum.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -53,15 +53,15 @@ final class Q4_1Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
+        short[] qs = a.wide;
         float[] ad = a.d, as = a.s;
         FloatVector acc = Simd.zero8();
         float offsets = 0;
-        for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * BLOCK_BYTES;
-            int e = elementOffset + 32 * b;
-            float d = Blocks.f16(w, blk) * ad[e >> 5];
-            offsets += Blocks.f16(w, blk + 2) * as[e >> 5];
+        long blk = byteOffset;
+        int ia = elementOffset >> 5;
+        for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
+            float d = Blocks.f16(w, blk) * ad[ia];
+            offsets += Blocks.f16(w, blk + 2) * as[ia];
             ShortVector p = Simd.unsigned16(w, blk + 4);
             ShortVector prod = p.and((short) 0x0F).mul(Simd.act16(qs, e))
                     .add(p.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, e + 16)));

@@ -60,32 +60,38 @@ final class Q4_KFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
-        short[] bsums = a.bsums;
-        FloatVector acc = Simd.zero8();
-        float mins = 0;
+        float sum = 0;
         for (int b = 0; b < n / 256; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
             int e = elementOffset + 256 * b;
+            int a0 = Blocks.u32(w, blk + 4), a1 = Blocks.u32(w, blk + 8), a2 = Blocks.u32(w, blk + 12);
             float dy = a.d[e >> 8];
-            int summs = 0;
-            for (int g = 0; g < 16; g++) summs += bsums[(e >> 4) + g] * KQuantScales.minK4(w, blk + 4, g >> 1);
-            mins += Blocks.f16(w, blk + 2) * dy * summs;
-            IntVector isum = IntVector.zero(Simd.I8);
-            for (int g = 0; g < 4; g++) {
-                long q = blk + 16 + 32 * g;
-                int ea = e + 64 * g;
-                ShortVector p0 = Simd.unsigned16(w, q), p1 = Simd.unsigned16(w, q + 16);
-                // |q*a| <= 15*127: the 32 products of a sub-block fit a short in pairs of chunks
-                ShortVector lo = p0.and((short) 0x0F).mul(Simd.act16(qs, ea))
-                        .add(p1.and((short) 0x0F).mul(Simd.act16(qs, ea + 16)));
-                ShortVector hi = p0.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 32))
-                        .add(p1.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 48)));
-                isum = isum.add(Simd.pairSum(lo).mul(KQuantScales.scaleK4(w, blk + 4, 2 * g)))
-                        .add(Simd.pairSum(hi).mul(KQuantScales.scaleK4(w, blk + 4, 2 * g + 1)));
-            }
-            acc = Simd.toFloat8(isum).fma(FloatVector.broadcast(Simd.F8, Blocks.f16(w, blk) * dy), acc);
+            int isum = levelSum(w, blk, a.wide, e, KQuantScales.k4LowScales(a0), KQuantScales.k4HighScales(a0, a2));
+            int summs = Simd.minTerm(a.bsums, e >> 4, KQuantScales.k4LowMins(a1), KQuantScales.k4HighMins(a1, a2));
+            sum += Blocks.f16(w, blk) * dy * isum - Blocks.f16(w, blk + 2) * dy * summs;
         }
-        return Simd.sum(acc) - mins;
+        return sum;
+    }
+
+    /**
+     * {@code sum_i scale(i) * q_i * a_i} over a super-block, exact. Vector code stays in small methods
+     * that return scalars: past a graph size the JIT stops inlining, and a vector crossing a call it did
+     * not inline is boxed on the heap.
+     */
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, int scLo, int scHi) {
+        IntVector isum = IntVector.zero(Simd.I8);
+        for (int g = 0; g < 4; g++) {
+            long q = blk + 16 + 32 * g;
+            int ea = e + 64 * g;
+            int sc = (g < 2 ? scLo : scHi) >>> (16 * (g & 1));
+            ShortVector p0 = Simd.unsigned16(w, q), p1 = Simd.unsigned16(w, q + 16);
+            // |q*a| <= 15*127: two products still fit a short
+            ShortVector lo = p0.and((short) 0x0F).mul(Simd.act16(qs, ea))
+                    .add(p1.and((short) 0x0F).mul(Simd.act16(qs, ea + 16)));
+            ShortVector hi = p0.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 32))
+                    .add(p1.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, ea + 48)));
+            isum = isum.add(Simd.pairSum(lo).mul(sc & 0xFF)).add(Simd.pairSum(hi).mul((sc >>> 8) & 0xFF));
+        }
+        return isum.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -62,38 +62,34 @@ final class Q5_KFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
-        short[] bsums = a.bsums;
-        FloatVector acc = Simd.zero8();
-        float mins = 0;
+        float sum = 0;
         for (int b = 0; b < n / 256; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
             int e = elementOffset + 256 * b;
+            int a0 = Blocks.u32(w, blk + 4), a1 = Blocks.u32(w, blk + 8), a2 = Blocks.u32(w, blk + 12);
             float dy = a.d[e >> 8];
-            int summs = 0;
-            for (int g = 0; g < 16; g++) summs += bsums[(e >> 4) + g] * KQuantScales.minK4(w, blk + 4, g >> 1);
-            mins += Blocks.f16(w, blk + 2) * dy * summs;
-            // the fifth bits of every group, moved so that a right shift by the bit index lands them on bit 4
-            ShortVector h0 = Simd.unsigned16(w, blk + 16).lanewise(VectorOperators.LSHL, 4);
-            ShortVector h1 = Simd.unsigned16(w, blk + 32).lanewise(VectorOperators.LSHL, 4);
-            IntVector isum = IntVector.zero(Simd.I8);
-            for (int g = 0; g < 4; g++) {
-                long q = blk + 48 + 32 * g;
-                int ea = e + 64 * g;
-                ShortVector p0 = Simd.unsigned16(w, q), p1 = Simd.unsigned16(w, q + 16);
-                ShortVector lo = p0.and((short) 0x0F).or(h0.lanewise(VectorOperators.LSHR, 2 * g).and((short) 16))
-                        .mul(Simd.act16(qs, ea))
-                        .add(p1.and((short) 0x0F).or(h1.lanewise(VectorOperators.LSHR, 2 * g).and((short) 16))
-                                .mul(Simd.act16(qs, ea + 16)));
-                ShortVector hi = p0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2 * g + 1).and((short) 16))
-                        .mul(Simd.act16(qs, ea + 32))
-                        .add(p1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2 * g + 1).and((short) 16))
-                                .mul(Simd.act16(qs, ea + 48)));
-                isum = isum.add(Simd.pairSum(lo).mul(KQuantScales.scaleK4(w, blk + 4, 2 * g)))
-                        .add(Simd.pairSum(hi).mul(KQuantScales.scaleK4(w, blk + 4, 2 * g + 1)));
-            }
-            acc = Simd.toFloat8(isum).fma(FloatVector.broadcast(Simd.F8, Blocks.f16(w, blk) * dy), acc);
+            int isum = levelSum(w, blk, a.wide, e, KQuantScales.k4LowScales(a0), KQuantScales.k4HighScales(a0, a2));
+            int summs = Simd.minTerm(a.bsums, e >> 4, KQuantScales.k4LowMins(a1), KQuantScales.k4HighMins(a1, a2));
+            sum += Blocks.f16(w, blk) * dy * isum - Blocks.f16(w, blk + 2) * dy * summs;
         }
-        return Simd.sum(acc) - mins;
+        return sum;
+    }
+
+    /** {@code sum_i scale(i) * q_i * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum}). */
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, int scLo, int scHi) {
+        IntVector isum = IntVector.zero(Simd.I8);
+        for (int s = 0; s < 8; s++) {
+            long q = blk + 48 + 32 * (s >> 1);
+            int shift = 4 * (s & 1), ea = e + 32 * s;
+            // fifth bit s of qh: shifted so that bit s lands on bit 4
+            ShortVector l0 = Simd.unsigned16(w, q).lanewise(VectorOperators.LSHR, shift).and((short) 0x0F)
+                    .or(Simd.unsigned16(w, blk + 16).lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.LSHR, s).and((short) 16));
+            ShortVector l1 = Simd.unsigned16(w, q + 16).lanewise(VectorOperators.LSHR, shift).and((short) 0x0F)
+                    .or(Simd.unsigned16(w, blk + 32).lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.LSHR, s).and((short) 16));
+            ShortVector prod = l0.mul(Simd.act16(qs, ea)).add(l1.mul(Simd.act16(qs, ea + 16)));
+            int sc = ((s < 4 ? scLo : scHi) >>> (8 * (s & 3))) & 0xFF;
+            isum = isum.add(Simd.pairSum(prod).mul(sc));
+        }
+        return isum.reduceLanes(VectorOperators.ADD);
     }
 }

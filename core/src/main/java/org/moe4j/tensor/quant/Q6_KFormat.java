@@ -59,30 +59,32 @@ final class Q6_KFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
-        FloatVector acc = Simd.zero8();
+        float sum = 0;
         for (int b = 0; b < n / 256; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
             int e = elementOffset + 256 * b;
-            IntVector isum = IntVector.zero(Simd.I8);
-            for (int h = 0; h < 4; h++) {
-                int half = h >> 1, l = 16 * (h & 1);
-                long sc = blk + 192 + 8 * half + (h & 1);
-                int ea = e + 128 * half + l;
-                ShortVector qlA = Simd.unsigned16(w, blk + 64 * half + l);
-                ShortVector qlB = Simd.unsigned16(w, blk + 64 * half + 32 + l);
-                ShortVector qh = Simd.unsigned16(w, blk + 128 + 32 * half + l);
-                ShortVector q0 = qlA.and((short) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
-                ShortVector q1 = qlB.and((short) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
-                ShortVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((short) 0x30));
-                ShortVector q3 = qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
-                isum = isum.add(Simd.pairSum(q0.sub((short) 32).mul(Simd.act16(qs, ea))).mul(Blocks.i8(w, sc)))
-                        .add(Simd.pairSum(q1.sub((short) 32).mul(Simd.act16(qs, ea + 32))).mul(Blocks.i8(w, sc + 2)))
-                        .add(Simd.pairSum(q2.sub((short) 32).mul(Simd.act16(qs, ea + 64))).mul(Blocks.i8(w, sc + 4)))
-                        .add(Simd.pairSum(q3.sub((short) 32).mul(Simd.act16(qs, ea + 96))).mul(Blocks.i8(w, sc + 6)));
-            }
-            acc = Simd.toFloat8(isum).fma(FloatVector.broadcast(Simd.F8, Blocks.f16(w, blk + 208) * a.d[e >> 8]), acc);
+            float d = Blocks.f16(w, blk + 208) * a.d[e >> 8];
+            sum += d * levelSum(w, blk, a.wide, e, w.get(Blocks.LONG_LE, blk + 192), w.get(Blocks.LONG_LE, blk + 200));
         }
-        return Simd.sum(acc);
+        return sum;
+    }
+
+    /**
+     * {@code sum_i scale(i) * (q_i - 32) * a_i} over a super-block, exact (see {@link Q4_KFormat#levelSum});
+     * the int8 scales as the bytes of two longs (no memory reads between the vector operations).
+     */
+    static int levelSum(MemorySegment w, long blk, short[] qs, int e, long scLo, long scHi) {
+        IntVector isum = IntVector.zero(Simd.I8);
+        for (int s = 0; s < 16; s++) {
+            int n = s >> 3, k = (s >> 1) & 3, l = 16 * (s & 1);
+            ShortVector low = Simd.unsigned16(w, blk + 64 * n + 32 * (k & 1) + l)
+                    .lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and((short) 0x0F);
+            ShortVector high = Simd.unsigned16(w, blk + 128 + 32 * n + l)
+                    .lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).lanewise(VectorOperators.LSHL, 4);
+            ShortVector prod = low.or(high).sub((short) 32).mul(Simd.act16(qs, e + 16 * s));
+            int sc = (byte) ((s < 8 ? scLo : scHi) >>> (8 * (s & 7)));
+            isum = isum.add(Simd.pairSum(prod).mul(sc));
+        }
+        return isum.reduceLanes(VectorOperators.ADD);
     }
 }

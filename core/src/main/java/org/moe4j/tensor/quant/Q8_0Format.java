@@ -41,13 +41,14 @@ final class Q8_0Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
+        short[] qs = a.wide;
         float[] ad = a.d;
         FloatVector acc = Simd.zero8();
-        for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * BLOCK_BYTES;
-            int e = elementOffset + 32 * b;
-            float d = Blocks.f16(w, blk) * ad[e >> 5];
+        long blk = byteOffset;
+        int ia = elementOffset >> 5;
+        // induction variables rather than offsets recomputed from a block index: fewer integer ops per block
+        for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
+            float d = Blocks.f16(w, blk) * ad[ia];
             // |w*a| <= 128*127, so the sum of two products still fits a short
             ShortVector p = Simd.signed16(w, blk + 2).mul(Simd.act16(qs, e))
                     .add(Simd.signed16(w, blk + 18).mul(Simd.act16(qs, e + 16)));

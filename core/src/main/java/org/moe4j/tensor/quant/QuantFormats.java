@@ -15,15 +15,15 @@ public final class QuantFormats {
     static {
         if (Simd.USABLE) {
             register(new F32Format());
-            register(new HalfFormat(false));
-            register(new HalfFormat(true));
+            register(new F16Format());
+            register(new BF16Format());
             register(new Q8_0Format());
             register(new Q4_0Format());
             register(new Q4_1Format());
-            register(new Q5Format(false));
-            register(new Q5Format(true));
-            register(new TableFormat(GGMLType.IQ4_NL));
-            register(new TableFormat(GGMLType.MXFP4));
+            register(new Q5_0Format());
+            register(new Q5_1Format());
+            register(new IQ4_NLFormat());
+            register(new MXFP4Format());
             register(new Q2_KFormat());
             register(new Q3_KFormat());
             register(new Q4_KFormat());

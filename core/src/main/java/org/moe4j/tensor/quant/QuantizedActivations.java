@@ -8,12 +8,15 @@ package org.moe4j.tensor.quant;
  * <p>Layouts: {@code qs[i]} is the 8-bit value of element {@code i}; {@code d[b]} the scale of block
  * {@code b} (F16-rounded for Q8_0/Q8_1, F32 for Q8_K); {@code s[b]} the Q8_1 term {@code d * sum(q)}
  * (F16-rounded); {@code bsums[g]} the Q8_K sum of the 16 values of group {@code g}; {@code f[i]} the
- * rounded value for F16/BF16 (and the plain value for F32).
+ * rounded value for F16/BF16 (and the plain value for F32); {@code wide[i]} is {@code qs[i]} widened to
+ * 16 bits, so the vector kernels, which multiply in 16-bit lanes, widen each activation once per row
+ * instead of once per weight row. Both encoders fill {@code qs} and {@code wide} together.
  */
 public final class QuantizedActivations {
     private ActivationType type;
     private int capacity;
     public byte[] qs = new byte[0];
+    public short[] wide = new short[0];
     public float[] d = new float[0];
     public float[] s = new float[0];
     public short[] bsums = new short[0];
@@ -36,6 +39,7 @@ public final class QuantizedActivations {
         if (capacity > this.capacity) {
             this.capacity = capacity;
             qs = new byte[capacity];
+            wide = new short[capacity];
             d = new float[capacity / 32 + 1];
             s = new float[capacity / 32 + 1];
             bsums = new short[capacity / 16 + 1];

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -70,9 +71,9 @@ final class Simd {
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
     }
 
-    /** 16 int8 activations, widened. */
-    static ShortVector act16(byte[] qs, int off) {
-        return (ShortVector) ByteVector.fromArray(B16, qs, off).convertShape(VectorOperators.B2S, S16, 0);
+    /** 16 activations, already widened by the encoder ({@link QuantizedActivations#wide}). */
+    static ShortVector act16(short[] wide, int off) {
+        return ShortVector.fromArray(S16, wide, off);
     }
 
     static ShortVector widen(ByteVector v) {
@@ -93,6 +94,26 @@ final class Simd {
         IntVector v = p.reinterpretAsInts();
         return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /**
+     * {@code sum_g bsums[g] * min[g / 2]} over 16 groups, the K-quant min term: neighbouring group sums
+     * added by {@link #pairSum}, times the 8 mins (bytes of {@code minsLo}, {@code minsHi}).
+     */
+    static int minTerm(short[] bsums, int g0, int minsLo, int minsHi) {
+        IntVector pairs = pairSum(ShortVector.fromArray(S16, bsums, g0));
+        long mins = (minsLo & 0xffffffffL) | ((long) minsHi << 32);
+        // 128 bits, not 64: one-lane long vectors have no machine form and fall back to Java code
+        IntVector m = (IntVector) LongVector.zero(LongVector.SPECIES_128).withLane(0, mins).reinterpretAsBytes()
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I8, 0);
+        return pairs.mul(m).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code sum_g bsums[g] * min[g]} over 16 groups with one min per group (bytes of {@code mins0}, {@code mins1}). */
+    static int minTerm16(short[] bsums, int g0, long mins0, long mins1) {
+        ShortVector m = (ShortVector) LongVector.zero(LongVector.SPECIES_128).withLane(0, mins0).withLane(1, mins1)
+                .reinterpretAsBytes().convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+        return pairSum(ShortVector.fromArray(S16, bsums, g0).mul(m)).reduceLanes(VectorOperators.ADD);
     }
 
     static FloatVector toFloat8(IntVector v) {
@@ -128,6 +149,7 @@ final class Simd {
     /**
      * L IEEE halves widened exactly: the exponent and mantissa bits placed as a float and scaled by
      * 2^112 re-bias normals and normalise subnormals in one multiply; Inf/NaN are patched in, the sign ORed.
+     * Bit-identical to {@link Float#float16ToFloat} for all 65536 patterns.
      */
     static FloatVector halves(MemorySegment s, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(SL, s, off, ByteOrder.LITTLE_ENDIAN)
@@ -135,7 +157,8 @@ final class Simd {
         IntVector em = h.and(0x7fff);
         IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
         IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                .blend(shifted.or(0x7f800000), em.compare(VectorOperators.GE, 0x7c00));
+                .blend(shifted.or(0x7f800000), em.compare(VectorOperators.GE, 0x7c00))
+                .blend(shifted.or(0x7fc00000), em.compare(VectorOperators.GT, 0x7c00)); // NaN made quiet, as F16C does
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.moe4j.gguf.GGUFWriter;
 import org.moe4j.tensor.GGMLType;
-import org.moe4j.tensor.quant.RowEncoder;
+import org.moe4j.tensor.quant.Quantizer;
+import org.moe4j.tensor.quant.Quantizers;
 import org.moe4j.util.Progress;
 
 /**
@@ -28,8 +29,8 @@ public final class ModelSynthesizer {
     private final long seed;
 
     public ModelSynthesizer(Preset preset, GGMLType type, long seed) {
-        if (!RowEncoder.canEncode(type)) {
-            throw new IllegalArgumentException("cannot write tensors of type " + type + "; supported: " + RowEncoder.encodableTypes());
+        if (!Quantizers.isSupported(type)) {
+            Quantizers.of(type); // throws, naming the supported types
         }
         this.p = preset;
         this.type = type;
@@ -109,7 +110,7 @@ public final class ModelSynthesizer {
     /** The requested type where rows fill its blocks, else the closest type that fits. */
     private GGMLType typeFor(int rowLength) {
         if (rowLength % type.blockSize == 0) return type;
-        if (rowLength % 32 == 0 && RowEncoder.canEncode(GGMLType.Q8_0)) return GGMLType.Q8_0;
+        if (rowLength % 32 == 0) return GGMLType.Q8_0;
         return GGMLType.F16;
     }
 
@@ -194,6 +195,7 @@ public final class ModelSynthesizer {
             long first = r0;
             int n = (int) Math.min(chunk, rows - r0);
             int blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
+            Quantizer encoder = Quantizers.of(t.type);
             IntStream.range(0, blocks).parallel().forEach(bi -> {
                 float[] row = new float[cols];
                 long start = first + (long) bi * rowsPerBlock;
@@ -207,7 +209,7 @@ public final class ModelSynthesizer {
                             case BIAS -> t.scale * g.next01();
                         };
                     }
-                    RowEncoder.encode(t.type, row, cols, buf, (int) ((start - first + r) * rowBytes));
+                    encoder.quantize(row, 0, cols, buf, (int) ((start - first + r) * rowBytes));
                 }
             });
             os.write(buf, 0, (int) (n * rowBytes));

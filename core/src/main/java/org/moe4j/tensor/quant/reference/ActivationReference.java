@@ -43,6 +43,7 @@ public final class ActivationReference {
             for (int j = 0; j < 32; j++) {
                 int q = (int) Math.rint(x[xOff + b + j] * id);
                 a.qs[off + b + j] = (byte) q;
+                a.wide[off + b + j] = (short) q;
                 sum += q;
             }
             int blk = (off + b) >> 5;
@@ -66,6 +67,7 @@ public final class ActivationReference {
             if (amax == 0) {
                 a.d[blk] = 0;
                 Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
+                Arrays.fill(a.wide, off + b, off + b + 256, (short) 0);
                 Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
                 continue;
             }
@@ -73,6 +75,7 @@ public final class ActivationReference {
             for (int j = 0; j < 256; j++) {
                 int v = (int) Math.rint(iscale * x[xOff + b + j]);
                 a.qs[off + b + j] = (byte) Math.min(127, v);
+                a.wide[off + b + j] = a.qs[off + b + j];
             }
             for (int g = 0; g < 16; g++) {
                 int sum = 0;

@@ -11,25 +11,18 @@ import jdk.incubator.vector.VectorOperators;
 import org.moe4j.tensor.GGMLType;
 
 /**
- * Q5_0 {d f16, qh u32, qs[16]} and Q5_1 {d f16, m f16, qh u32, qs[16]}: Q4 nibbles plus a fifth bit,
- * bit j of qh for element j. Q5_0: w = d * (q - 16) against Q8_0; Q5_1: w = d * q + m against Q8_1.
- * The fifth bits become lane masks straight from the qh bits.
+ * Q5_0 {d f16, qh u32, qs[16]}: Q4_0's nibbles plus a fifth bit, bit j of qh for element j;
+ * w = d * (q - 16), against Q8_0. The fifth bits become lane masks straight from the qh bits.
+ * Q5_1Format is its twin with a min; the two are separate classes so neither kernel's profile or
+ * graph carries the other's branches.
  */
-final class Q5Format implements QuantFormat {
-    private final boolean withMin;
-    private final int blockBytes, qhOff, qsOff;
-    private final byte bias;
+final class Q5_0Format implements QuantFormat {
+    private static final boolean WITH_MIN = false;
+    private static final int BLOCK_BYTES = 22, QH = 2, QS = 6;
+    private static final byte BIAS = 16;
 
-    Q5Format(boolean withMin) {
-        this.withMin = withMin;
-        this.blockBytes = withMin ? 24 : 22;
-        this.qhOff = withMin ? 4 : 2;
-        this.qsOff = qhOff + 4;
-        this.bias = (byte) (withMin ? 0 : 16);
-    }
-
-    @Override public GGMLType type() { return withMin ? GGMLType.Q5_1 : GGMLType.Q5_0; }
-    @Override public ActivationType activationType() { return withMin ? ActivationType.Q8_1 : ActivationType.Q8_0; }
+    @Override public GGMLType type() { return GGMLType.Q5_0; }
+    @Override public ActivationType activationType() { return ActivationType.Q8_0; }
 
     private static ByteVector fifthBit(ByteVector v, int qh, int first) {
         VectorMask<Byte> m = VectorMask.fromLong(Simd.B, (qh >>> first) & ((1L << L) - 1));
@@ -39,17 +32,17 @@ final class Q5Format implements QuantFormat {
     @Override
     public void dequantize(MemorySegment src, long byteOffset, float[] dst, int dstOffset, int n) {
         for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * blockBytes;
+            long blk = byteOffset + (long) b * BLOCK_BYTES;
             FloatVector d = Simd.broadcast(Blocks.f16(src, blk));
-            FloatVector m = Simd.broadcast(withMin ? Blocks.f16(src, blk + 2) : 0f);
-            int qh = Blocks.u32(src, blk + qhOff);
+            FloatVector m = Simd.broadcast(WITH_MIN ? Blocks.f16(src, blk + 2) : 0f);
+            int qh = Blocks.u32(src, blk + QH);
             int o = dstOffset + 32 * b;
             for (int c = 0; c < 16; c += L) {
-                ByteVector p = Simd.load(src, blk + qsOff + c);
-                FloatVector lo = Simd.toFloat(fifthBit(p.and((byte) 0x0F), qh, c).sub(bias)).mul(d);
-                FloatVector hi = Simd.toFloat(fifthBit(Simd.highNibblesL(p), qh, 16 + c).sub(bias)).mul(d);
-                (withMin ? lo.add(m) : lo).intoArray(dst, o + c);
-                (withMin ? hi.add(m) : hi).intoArray(dst, o + 16 + c);
+                ByteVector p = Simd.load(src, blk + QS + c);
+                FloatVector lo = Simd.toFloat(fifthBit(p.and((byte) 0x0F), qh, c).sub(BIAS)).mul(d);
+                FloatVector hi = Simd.toFloat(fifthBit(Simd.highNibblesL(p), qh, 16 + c).sub(BIAS)).mul(d);
+                (WITH_MIN ? lo.add(m) : lo).intoArray(dst, o + c);
+                (WITH_MIN ? hi.add(m) : hi).intoArray(dst, o + 16 + c);
             }
         }
     }
@@ -58,16 +51,16 @@ final class Q5Format implements QuantFormat {
     public float dot(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
         FloatVector acc = Simd.zero();
         for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * blockBytes;
+            long blk = byteOffset + (long) b * BLOCK_BYTES;
             FloatVector d = Simd.broadcast(Blocks.f16(w, blk));
-            FloatVector m = Simd.broadcast(withMin ? Blocks.f16(w, blk + 2) : 0f);
-            int qh = Blocks.u32(w, blk + qhOff);
+            FloatVector m = Simd.broadcast(WITH_MIN ? Blocks.f16(w, blk + 2) : 0f);
+            int qh = Blocks.u32(w, blk + QH);
             int e = xOffset + 32 * b;
             for (int c = 0; c < 16; c += L) {
-                ByteVector p = Simd.load(w, blk + qsOff + c);
-                FloatVector lo = Simd.toFloat(fifthBit(p.and((byte) 0x0F), qh, c).sub(bias)).mul(d);
-                FloatVector hi = Simd.toFloat(fifthBit(Simd.highNibblesL(p), qh, 16 + c).sub(bias)).mul(d);
-                if (withMin) {
+                ByteVector p = Simd.load(w, blk + QS + c);
+                FloatVector lo = Simd.toFloat(fifthBit(p.and((byte) 0x0F), qh, c).sub(BIAS)).mul(d);
+                FloatVector hi = Simd.toFloat(fifthBit(Simd.highNibblesL(p), qh, 16 + c).sub(BIAS)).mul(d);
+                if (WITH_MIN) {
                     lo = lo.add(m);
                     hi = hi.add(m);
                 }
@@ -80,18 +73,18 @@ final class Q5Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        byte[] qs = a.qs;
+        short[] qs = a.wide;
         float[] ad = a.d, as = a.s;
-        short bias16 = bias;
+        short bias16 = BIAS;
         FloatVector acc = Simd.zero8();
         float offsets = 0;
-        for (int b = 0; b < n / 32; b++) {
-            long blk = byteOffset + (long) b * blockBytes;
-            int e = elementOffset + 32 * b;
-            float d = Blocks.f16(w, blk) * ad[e >> 5];
-            if (withMin) offsets += Blocks.f16(w, blk + 2) * as[e >> 5];
-            int qh = Blocks.u32(w, blk + qhOff);
-            ShortVector p = Simd.unsigned16(w, blk + qsOff);
+        long blk = byteOffset;
+        int ia = elementOffset >> 5;
+        for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
+            float d = Blocks.f16(w, blk) * ad[ia];
+            if (WITH_MIN) offsets += Blocks.f16(w, blk + 2) * as[ia];
+            int qh = Blocks.u32(w, blk + QH);
+            ShortVector p = Simd.unsigned16(w, blk + QS);
             ShortVector lo = p.and((short) 0x0F)
                     .lanewise(VectorOperators.OR, (short) 16, VectorMask.fromLong(Simd.S16, qh & 0xFFFF));
             ShortVector hi = p.lanewise(VectorOperators.LSHR, 4)
