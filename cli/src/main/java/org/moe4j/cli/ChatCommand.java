@@ -1,5 +1,8 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ModelOptions;
+import org.moe4j.cli.options.RoutingOptions;
+import org.moe4j.cli.options.SamplingOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -68,7 +71,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength);
+        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
              RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
             ChatTemplate template = ChatSession.templateOf(llm, templateFile == null ? null : Files.readString(templateFile));
             RenderOptions options = RenderOptions.defaults();

@@ -1,5 +1,6 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ModelPaths;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ModelPaths;
+import org.moe4j.cli.options.RoutingOptions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,7 +60,7 @@ final class LogitsCommand implements Callable<Integer> {
         LoadOptions opts = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
         if (threads != null) opts = opts.withThreads(threads);
         try (Model m = ModelLoader.load(ModelPaths.resolve(model), opts);
-             RoutingSession rs = routing.install(m, routing.trace != null ? TokenTexts.of(m.file()) : null)) {
+             RoutingSession rs = routing.install(m, routing.tracing() ? TokenTexts.of(m.file()) : null)) {
             int v = m.vocabSize();
             int n = tokens.length;
             KVCache cache = m.newCache(1, ctx != null ? ctx : Math.max(1, n));

@@ -1,5 +1,8 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ModelOptions;
+import org.moe4j.cli.options.RoutingOptions;
+import org.moe4j.cli.options.SamplingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
                 : file != null ? Files.readString(file)
                 : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength);
+        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
              RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
             GenerationConfig cfg = sampling.toConfig();

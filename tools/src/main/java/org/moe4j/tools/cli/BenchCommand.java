@@ -1,5 +1,6 @@
 package org.moe4j.tools.cli;
 
+import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
                 phase -> {
                     if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
                     else System.err.println(phase);
-                }, m -> routing.install(m, routing.trace != null ? TokenTexts.of(m.file()) : null));
+                }, m -> routing.install(m, routing.tracing() ? TokenTexts.of(m.file()) : null));
         if (System.console() != null) System.err.println();
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));

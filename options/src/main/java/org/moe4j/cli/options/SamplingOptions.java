@@ -1,4 +1,4 @@
-package org.moe4j.cli;
+package org.moe4j.cli.options;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +7,7 @@ import org.moe4j.generate.SamplerConfig;
 import picocli.CommandLine.Option;
 
 /** Sampling and stopping flags shared by {@code run} and {@code chat}. */
-final class SamplingOptions {
+public final class SamplingOptions {
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "256", description = "Tokens to generate at most; -1 = until the context is full (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
@@ -41,12 +41,12 @@ final class SamplingOptions {
     @Option(names = {"-b", "--batch-size"}, defaultValue = "512", description = "Prompt tokens per forward pass (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    long effectiveSeed() {
+    public long effectiveSeed() {
         if (seed == null) seed = System.nanoTime() & 0xffffffffL;
         return seed;
     }
 
-    GenerationConfig toConfig() {
+    public GenerationConfig toConfig() {
         SamplerConfig s = new SamplerConfig(greedy ? 0f : temperature, topK, topP, minP, repeatPenalty, repeatLastN, effectiveSeed());
         return new GenerationConfig(maxTokens, s, stop, batchSize);
     }

@@ -1,4 +1,4 @@
-package org.moe4j.cli;
+package org.moe4j.cli.options;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

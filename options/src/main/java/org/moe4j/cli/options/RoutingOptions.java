@@ -1,4 +1,4 @@
-package org.moe4j.tools.cli;
+package org.moe4j.cli.options;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -7,8 +7,8 @@ import org.moe4j.model.Model;
 import org.moe4j.trace.RoutingSession;
 import picocli.CommandLine.Option;
 
-/** Routing policies and tracing for a tools command (the cli module declares the same options for its commands) (see docs/trace-format.md and org.moe4j.moe.policy.RoutingPolicies). */
-final class RoutingOptions {
+/** Routing policies and tracing for a command (see docs/trace-format.md and org.moe4j.moe.policy.RoutingPolicies). */
+public final class RoutingOptions {
     @Option(names = "--policy", paramLabel = "SPEC",
             description = "Routing policy, repeatable: top-k=N, top-p=P[:min=N][:max=N], threshold=T, mask=E,E.., force=E,E.., "
                     + "each optionally @layer=0-3,7 (default: the trained routing)")
@@ -20,12 +20,17 @@ final class RoutingOptions {
     @Option(names = "--trace-scores", description = "Also record every expert's gating score in the trace")
     boolean traceScores;
 
-    RoutingSession install(Model m, IntFunction<String> tokenText) {
+    public RoutingSession install(Model m, IntFunction<String> tokenText) {
         return RoutingSession.install(m, policies, trace, traceScores, tokenText);
     }
 
+    /** Whether a trace file was asked for (token texts are then worth looking up). */
+    public boolean tracing() {
+        return trace != null;
+    }
+
     /** Whether the user asked for anything, so that commands print routing statistics only then. */
-    boolean requested() {
+    public boolean requested() {
         return trace != null || (policies != null && !policies.isEmpty());
     }
 }

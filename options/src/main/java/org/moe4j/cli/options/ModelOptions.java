@@ -1,4 +1,4 @@
-package org.moe4j.cli;
+package org.moe4j.cli.options;
 
 import java.nio.file.Path;
 import org.moe4j.model.LoadOptions;
@@ -6,7 +6,7 @@ import org.moe4j.tensor.NumericMode;
 import picocli.CommandLine.Option;
 
 /** Which model to load and how. */
-final class ModelOptions {
+public final class ModelOptions {
     @Option(names = {"-m", "--model"}, description = "GGUF model file (default: the bundled model, models/moe4j-default.gguf)")
     Path model;
 
@@ -20,11 +20,16 @@ final class ModelOptions {
             description = "Dequantize weights and use float activations instead of 8-bit activations (slower; matches 'dequantize then float32' references)")
     boolean floatActivations;
 
-    Path path() {
+    /** Context size the user asked for (the model's own may be smaller). */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    public Path path() {
         return ModelPaths.resolve(model);
     }
 
-    LoadOptions loadOptions() {
+    public LoadOptions loadOptions() {
         LoadOptions o = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
         return threads != null ? o.withThreads(threads) : o;
     }
