@@ -4,7 +4,6 @@ import static org.moe4j.tensor.quant.Simd.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 import org.moe4j.tensor.GGMLType;
 
 /** Q8_0: blocks of 32 weights, an F16 scale d then 32 signed bytes; w = d * q. */
@@ -41,18 +40,18 @@ final class Q8_0Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        short[] qs = a.wide;
+        float[] qf = a.qf;
         float[] ad = a.d;
-        FloatVector acc = Simd.zero8();
+        FloatVector acc = Simd.zero();
         long blk = byteOffset;
         int ia = elementOffset >> 5;
-        // induction variables rather than offsets recomputed from a block index: fewer integer ops per block
         for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
             float d = Blocks.f16(w, blk) * ad[ia];
-            // |w*a| <= 128*127, so the sum of two products still fits a short
-            ShortVector p = Simd.signed16(w, blk + 2).mul(Simd.act16(qs, e))
-                    .add(Simd.signed16(w, blk + 18).mul(Simd.act16(qs, e + 16)));
-            acc = Simd.toFloat8(Simd.pairSum(p)).fma(FloatVector.broadcast(Simd.F8, d), acc);
+            FloatVector p = Simd.toFloat(Simd.load(w, blk + 2)).mul(FloatVector.fromArray(Simd.F, qf, e));
+            for (int c = L; c < 32; c += L) {
+                p = Simd.toFloat(Simd.load(w, blk + 2 + c)).fma(FloatVector.fromArray(Simd.F, qf, e + c), p);
+            }
+            acc = p.fma(Simd.broadcast(d), acc);
         }
         return Simd.sum(acc);
     }
