@@ -55,4 +55,44 @@ final class Q8_0Format implements QuantFormat {
         }
         return Simd.sum(acc);
     }
+
+    @Override
+    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int n, int tokens,
+                          float[] y, int yOff, int yStride) {
+        int t = 0;
+        if (L == 16) {
+            for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a, t * n, n, y, yOff + t * yStride, yStride);
+        }
+        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, t * n, n);
+    }
+
+    /**
+     * Four tokens against one row with 16-lane vectors: each block is loaded and widened once, then used
+     * four times. Per token the operations and their order are those of {@link #dot}.
+     */
+    private static void dot4(MemorySegment w, long byteOffset, QuantizedActivations a, int e0, int n,
+                             float[] y, int yOff, int yStride) {
+        float[] qf = a.qf;
+        float[] ad = a.d;
+        FloatVector acc0 = Simd.zero(), acc1 = Simd.zero(), acc2 = Simd.zero(), acc3 = Simd.zero();
+        int e1 = e0 + n, e2 = e1 + n, e3 = e2 + n;
+        long blk = byteOffset;
+        for (int e = 0; e < n; e += 32, blk += BLOCK_BYTES) {
+            FloatVector lo = Simd.toFloat(Simd.load(w, blk + 2));
+            FloatVector hi = Simd.toFloat(Simd.load(w, blk + 18));
+            float dw = Blocks.f16(w, blk);
+            acc0 = hi.fma(FloatVector.fromArray(Simd.F, qf, e0 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e0 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e0 + e) >> 5]), acc0);
+            acc1 = hi.fma(FloatVector.fromArray(Simd.F, qf, e1 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e1 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e1 + e) >> 5]), acc1);
+            acc2 = hi.fma(FloatVector.fromArray(Simd.F, qf, e2 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e2 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e2 + e) >> 5]), acc2);
+            acc3 = hi.fma(FloatVector.fromArray(Simd.F, qf, e3 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e3 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e3 + e) >> 5]), acc3);
+        }
+        y[yOff] = Simd.sum(acc0);
+        y[yOff + yStride] = Simd.sum(acc1);
+        y[yOff + 2 * yStride] = Simd.sum(acc2);
+        y[yOff + 3 * yStride] = Simd.sum(acc3);
+    }
 }
