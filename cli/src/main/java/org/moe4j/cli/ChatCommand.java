@@ -71,8 +71,15 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
-             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
+        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength())) {
+            // before the routing session, so the trace and the active-expert figures hold only the chat
+            if (!json) llm.warmUp();
+            return chat(llm, out);
+        }
+    }
+
+    private int chat(Moe4j llm, PrintStream out) throws IOException {
+        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
             ChatTemplate template = ChatSession.templateOf(llm, templateFile == null ? null : Files.readString(templateFile));
             RenderOptions options = RenderOptions.defaults();
             if (reasoningEffort != null) options = options.with("reasoning_effort", reasoningEffort);
@@ -125,7 +132,6 @@ final class ChatCommand implements Callable<Integer> {
         boolean showThinking = !hideThinking;
         Interrupts.install();
         GenerationConfig cfg = sampling.toConfig();
-        session.warmUp();
         System.err.println("chat with " + modelOptions.path().getFileName() + " (" + session.format().output().name().toLowerCase(Locale.ROOT)
                 + " output); /help for commands");
         while (true) {

@@ -70,11 +70,6 @@ public final class ChatSession {
         return id >= 0 ? t.piece(id) : "";
     }
 
-    /** See {@link Moe4j#warmUp()}. */
-    public double warmUp() {
-        return llm.warmUp();
-    }
-
     public ChatFormat format() {
         return format;
     }
