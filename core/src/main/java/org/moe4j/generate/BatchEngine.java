@@ -359,14 +359,18 @@ public final class BatchEngine implements AutoCloseable {
             decodeOnlyExpertBytes += bytes;
         }
         for (int t = 0; t < n; t++) {
-            if (!batch.wantsLogits(t)) continue;
             Sequence s = owner[t];
             if (s.done) continue;
             if (s.policy != null && s.policy.error != null) {
                 s.fail(s.policy.error);
                 continue;
             }
-            s.onLogits(logits, s.logitRow * vocab);
+            if (!s.started) {
+                s.started = true;
+                s.notifyStarted();
+                if (s.done) continue;
+            }
+            if (batch.wantsLogits(t)) s.onLogits(logits, s.logitRow * vocab);
         }
         promptTokens += countPrompt(n);
         java.util.Arrays.fill(owner, 0, n, null);
@@ -482,6 +486,7 @@ public final class BatchEngine implements AutoCloseable {
         volatile boolean cancelRequested;
 
         int slot = -1;
+        boolean started;
         int evaluated;
         boolean decoding;
         boolean done;
@@ -536,6 +541,14 @@ public final class BatchEngine implements AutoCloseable {
             System.arraycopy(prompt, 0, history, 0, prompt.length);
             count = prompt.length;
             if (limit == 0) finish(StopReason.MAX_TOKENS);
+        }
+
+        void notifyStarted() {
+            try {
+                listener.onStarted();
+            } catch (RuntimeException e) {
+                fail(e);
+            }
         }
 
         void onLogits(float[] l, int off) {

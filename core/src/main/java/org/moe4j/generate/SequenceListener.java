@@ -6,6 +6,13 @@ package org.moe4j.generate;
  * Exactly one of {@link #onFinish} and {@link #onError} ends every submitted sequence.
  */
 public interface SequenceListener {
+    /**
+     * The first forward pass over the sequence's prompt succeeded (so its routing policy fits the model).
+     * Called once, before any token; a server can wait for it before it commits to a response status.
+     */
+    default void onStarted() {
+    }
+
     void onToken(GeneratedToken token);
 
     void onFinish(SequenceResult result);
