@@ -70,6 +70,17 @@ class BatchEngineTest {
         }
     }
 
+    /** A recorder that counts the latch down at its first token. */
+    private static Recorder signalling(CountDownLatch started) {
+        return new Recorder() {
+            @Override
+            public void onToken(GeneratedToken token) {
+                super.onToken(token);
+                started.countDown();
+            }
+        };
+    }
+
     private static int[] tokensAlone(int[] prompt, int maxTokens, SamplerConfig sampler) {
         KVCache cache = model.newCache(1, 128);
         TokenGenerator.Result r = new TokenGenerator(model, 512).generate(prompt, cache, 0, new Sampler(sampler), maxTokens,
@@ -230,13 +241,7 @@ class BatchEngineTest {
         int[] prompt = random(new SplittableRandom(8), 4);
         try (BatchEngine engine = new BatchEngine(model, tokenizer, new BatchEngine.Settings(1, 128, 8, 2))) {
             CountDownLatch started = new CountDownLatch(1);
-            Recorder first = new Recorder() {
-                @Override
-                public void onToken(GeneratedToken token) {
-                    super.onToken(token);
-                    started.countDown();
-                }
-            };
+            Recorder first = signalling(started);
             BatchEngine.Handle h = engine.submit(SequenceRequest.greedy(prompt, -1), first);
             Recorder second = new Recorder();
             engine.submit(SequenceRequest.greedy(prompt, 3), second);
@@ -253,13 +258,7 @@ class BatchEngineTest {
         int[] prompt = random(new SplittableRandom(9), 4);
         try (BatchEngine engine = new BatchEngine(model, tokenizer, new BatchEngine.Settings(1, 32, 8, 1))) {
             CountDownLatch started = new CountDownLatch(1);
-            Recorder running = new Recorder() {
-                @Override
-                public void onToken(GeneratedToken token) {
-                    super.onToken(token);
-                    started.countDown();
-                }
-            };
+            Recorder running = signalling(started);
             BatchEngine.Handle h = engine.submit(SequenceRequest.greedy(prompt, -1), running);
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             Recorder queued = new Recorder();
