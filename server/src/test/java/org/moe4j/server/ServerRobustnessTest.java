@@ -137,6 +137,32 @@ class ServerRobustnessTest {
     }
 
     @Test
+    void streamedCompletionsAddUpToTheWholeAnswer() throws Exception {
+        try (TestServer s = TestServer.start("qwen3moe", new BatchEngine.Settings(2, 512, 32, 4), Moe4jServer.Settings.local(0))) {
+            String req = "{\"prompt\":\"In the beginning\",\"max_tokens\":12,\"temperature\":0,\"logprobs\":1";
+            JsonNode whole = TestServer.json(s.post("/v1/completions", req + "}").body());
+            HttpResponse<String> r = s.post("/v1/completions", req + ",\"stream\":true}");
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            StringBuilder text = new StringBuilder();
+            int logprobTokens = 0;
+            JsonNode usage = null;
+            List<String> events = r.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+            assertThat(events.getLast()).isEqualTo("[DONE]");
+            for (String e : events.subList(0, events.size() - 1)) {
+                JsonNode c = TestServer.json(e);
+                assertThat(c.get("object").asText()).isEqualTo("text_completion");
+                JsonNode choice = c.get("choices").get(0);
+                text.append(choice.get("text").asText());
+                logprobTokens += choice.get("logprobs").get("tokens").size();
+                if (c.hasNonNull("usage")) usage = c.get("usage");
+            }
+            assertThat(text.toString()).isEqualTo(whole.get("choices").get(0).get("text").asText());
+            assertThat(usage.get("completion_tokens").asInt()).isEqualTo(whole.get("usage").get("completion_tokens").asInt())
+                    .isEqualTo(logprobTokens);
+        }
+    }
+
+    @Test
     void gracefulShutdownLetsARunningStreamFinish() throws Exception {
         TestServer s = TestServer.start("qwen3moe", new BatchEngine.Settings(2, 512, 16, 4), Moe4jServer.Settings.local(0));
         try {
