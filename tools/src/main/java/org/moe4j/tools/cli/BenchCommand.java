@@ -95,5 +95,9 @@ public final class BenchCommand implements Callable<Integer> {
                         + "generation reaches %.0f%% of it | %s activations | %s%n",
                 Progress.bytes(r.active_bytes_per_token()), r.bandwidth_gb_s(), r.roofline_tokens_per_s(),
                 r.tg_roofline_fraction() * 100, r.numeric_mode().toLowerCase(Locale.ROOT), r.cpu());
+        if (r.tg_alloc_bytes_per_token() >= 0) {
+            System.out.printf(Locale.ROOT, "heap allocated per generated token (steady state, forward-pass threads): %.0f bytes%n",
+                    r.tg_alloc_bytes_per_token());
+        }
     }
 }
