@@ -35,6 +35,8 @@ final class Activations {
 
     double lossSum;
     int lossCount;
+    /** Forward only: keep the raw logits instead of turning them into the loss (comparisons with inference). */
+    boolean keepLogits;
 
     Activations(ModelShape s, int sequences, int tokensPerSequence, int paramCount) {
         this.sequences = sequences;

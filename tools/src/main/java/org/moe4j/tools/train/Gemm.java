@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
+    private static final int KC = 256;
 
     private Gemm() {
     }
@@ -29,6 +30,15 @@ public final class Gemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
+        // k in chunks, so the panel of B that the row blocks share stays in cache
+        for (int k0 = 0; k0 < kk; k0 += KC) {
+            int kc = Math.min(KC, kk - k0);
+            panels(m, n, kc, a, aOff + k0 * acs, ars, acs, b, bOff + k0 * ldb, ldb, c, cOff, ldc, accumulate || k0 > 0);
+        }
+    }
+
+    private static void panels(int m, int n, int kk, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
         int j = 0;
         for (; j + 3 * V <= n; j += 3 * V) {
             int i = 0;
@@ -65,12 +75,25 @@ public final class Gemm {
         }
     }
 
+    // Accumulators start from C when accumulating, so results are stored with plain writes: a helper method
+    // for "load, add, store" was not inlined into the big kernels and then ran without vector intrinsics.
+
     private static void block4x3(int kk, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int ldb,
                                  float[] c, int cOff, int ldc, boolean acc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        int r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = acc ? FloatVector.fromArray(S, c, cOff) : z;
+        FloatVector c01 = acc ? FloatVector.fromArray(S, c, cOff + V) : z;
+        FloatVector c02 = acc ? FloatVector.fromArray(S, c, cOff + 2 * V) : z;
+        FloatVector c10 = acc ? FloatVector.fromArray(S, c, r1) : z;
+        FloatVector c11 = acc ? FloatVector.fromArray(S, c, r1 + V) : z;
+        FloatVector c12 = acc ? FloatVector.fromArray(S, c, r1 + 2 * V) : z;
+        FloatVector c20 = acc ? FloatVector.fromArray(S, c, r2) : z;
+        FloatVector c21 = acc ? FloatVector.fromArray(S, c, r2 + V) : z;
+        FloatVector c22 = acc ? FloatVector.fromArray(S, c, r2 + 2 * V) : z;
+        FloatVector c30 = acc ? FloatVector.fromArray(S, c, r3) : z;
+        FloatVector c31 = acc ? FloatVector.fromArray(S, c, r3 + V) : z;
+        FloatVector c32 = acc ? FloatVector.fromArray(S, c, r3 + 2 * V) : z;
         int a0 = aOff, a1 = aOff + ars, a2 = aOff + 2 * ars, a3 = aOff + 3 * ars;
         for (int k = 0; k < kk; k++) {
             int bo = bOff + k * ldb;
@@ -87,15 +110,18 @@ public final class Gemm {
             x = FloatVector.broadcast(S, a[a3 + ak]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
         }
-        store(c00, c, cOff, acc); store(c01, c, cOff + V, acc); store(c02, c, cOff + 2 * V, acc);
-        store(c10, c, cOff + ldc, acc); store(c11, c, cOff + ldc + V, acc); store(c12, c, cOff + ldc + 2 * V, acc);
-        store(c20, c, cOff + 2 * ldc, acc); store(c21, c, cOff + 2 * ldc + V, acc); store(c22, c, cOff + 2 * ldc + 2 * V, acc);
-        store(c30, c, cOff + 3 * ldc, acc); store(c31, c, cOff + 3 * ldc + V, acc); store(c32, c, cOff + 3 * ldc + 2 * V, acc);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + V); c02.intoArray(c, cOff + 2 * V);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + V); c12.intoArray(c, r1 + 2 * V);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + V); c22.intoArray(c, r2 + 2 * V);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + V); c32.intoArray(c, r3 + 2 * V);
     }
 
     private static void block1x3(int kk, float[] a, int aOff, int acs, float[] b, int bOff, int ldb,
                                  float[] c, int cOff, boolean acc) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = acc ? FloatVector.fromArray(S, c, cOff) : z;
+        FloatVector c1 = acc ? FloatVector.fromArray(S, c, cOff + V) : z;
+        FloatVector c2 = acc ? FloatVector.fromArray(S, c, cOff + 2 * V) : z;
         for (int k = 0; k < kk; k++) {
             int bo = bOff + k * ldb;
             FloatVector x = FloatVector.broadcast(S, a[aOff + k * acs]);
@@ -103,48 +129,35 @@ public final class Gemm {
             c1 = x.fma(FloatVector.fromArray(S, b, bo + V), c1);
             c2 = x.fma(FloatVector.fromArray(S, b, bo + 2 * V), c2);
         }
-        store(c0, c, cOff, acc); store(c1, c, cOff + V, acc); store(c2, c, cOff + 2 * V, acc);
+        c0.intoArray(c, cOff); c1.intoArray(c, cOff + V); c2.intoArray(c, cOff + 2 * V);
     }
 
     private static void block4x1(int kk, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int ldb,
-                                 float[] c, int cOff, int ldc, boolean acc, VectorMask<Float> mask) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+                                 float[] c, int cOff, int ldc, boolean acc, VectorMask<Float> m) {
+        int r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = acc ? FloatVector.fromArray(S, c, cOff, m) : z;
+        FloatVector c1 = acc ? FloatVector.fromArray(S, c, r1, m) : z;
+        FloatVector c2 = acc ? FloatVector.fromArray(S, c, r2, m) : z;
+        FloatVector c3 = acc ? FloatVector.fromArray(S, c, r3, m) : z;
         int a0 = aOff, a1 = aOff + ars, a2 = aOff + 2 * ars, a3 = aOff + 3 * ars;
-        boolean full = mask.allTrue();
         for (int k = 0; k < kk; k++) {
-            int bo = bOff + k * ldb;
-            FloatVector bv = full ? FloatVector.fromArray(S, b, bo) : FloatVector.fromArray(S, b, bo, mask);
+            FloatVector bv = FloatVector.fromArray(S, b, bOff + k * ldb, m);
             int ak = k * acs;
             c0 = FloatVector.broadcast(S, a[a0 + ak]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, a[a1 + ak]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, a[a2 + ak]).fma(bv, c2);
             c3 = FloatVector.broadcast(S, a[a3 + ak]).fma(bv, c3);
         }
-        store(c0, c, cOff, acc, mask); store(c1, c, cOff + ldc, acc, mask);
-        store(c2, c, cOff + 2 * ldc, acc, mask); store(c3, c, cOff + 3 * ldc, acc, mask);
+        c0.intoArray(c, cOff, m); c1.intoArray(c, r1, m); c2.intoArray(c, r2, m); c3.intoArray(c, r3, m);
     }
 
     private static void block1x1(int kk, float[] a, int aOff, int acs, float[] b, int bOff, int ldb,
-                                 float[] c, int cOff, boolean acc, VectorMask<Float> mask) {
-        FloatVector c0 = FloatVector.zero(S);
+                                 float[] c, int cOff, boolean acc, VectorMask<Float> m) {
+        FloatVector c0 = acc ? FloatVector.fromArray(S, c, cOff, m) : FloatVector.zero(S);
         for (int k = 0; k < kk; k++) {
-            FloatVector bv = FloatVector.fromArray(S, b, bOff + k * ldb, mask);
-            c0 = FloatVector.broadcast(S, a[aOff + k * acs]).fma(bv, c0);
+            c0 = FloatVector.broadcast(S, a[aOff + k * acs]).fma(FloatVector.fromArray(S, b, bOff + k * ldb, m), c0);
         }
-        store(c0, c, cOff, acc, mask);
-    }
-
-    private static void store(FloatVector v, float[] c, int off, boolean acc) {
-        if (acc) v = v.add(FloatVector.fromArray(S, c, off));
-        v.intoArray(c, off);
-    }
-
-    private static void store(FloatVector v, float[] c, int off, boolean acc, VectorMask<Float> mask) {
-        if (mask.allTrue()) {
-            store(v, c, off, acc);
-            return;
-        }
-        if (acc) v = v.add(FloatVector.fromArray(S, c, off, mask));
-        v.intoArray(c, off, mask);
+        c0.intoArray(c, cOff, m);
     }
 }

@@ -41,7 +41,10 @@ public final class Transformer {
         return new Activations(shape, sequences, shape.context(), layout.size());
     }
 
-    /** Runs the forward pass; sets {@code act.lossSum} (summed cross-entropy) and {@code act.lossCount}. */
+    /**
+     * Runs the forward pass; sets {@code act.lossSum} (summed cross-entropy) and {@code act.lossCount}, and leaves
+     * the softmax of the logits in {@code act.logits} (the raw logits when {@code act.keepLogits}, without a loss).
+     */
     void forward(Weights w, Activations act) {
         int n = act.n;
         int d = shape.dim();
@@ -63,6 +66,7 @@ public final class Transformer {
             act.rFinal[i] = Kernels.rmsNorm(act.xFinal, i * d, w.values, layout.outputNorm(), shape.normEps(), act.xnFinal, i * d, d);
         }
         Gemm.mul(n, v, d, act.xnFinal, 0, d, 1, w.transposed, layout.embedding(), v, act.logits, 0, v, false);
+        if (act.keepLogits) return;
         double loss = 0;
         int count = 0;
         for (int i = 0; i < n; i++) {
