@@ -20,7 +20,8 @@ import org.moe4j.gguf.GGUFWriter;
  */
 public final class Checkpoint {
     static final String KIND = "moe4j-train-checkpoint";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** What a checkpoint holds. */

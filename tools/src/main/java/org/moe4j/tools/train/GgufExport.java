@@ -27,7 +27,7 @@ public final class GgufExport {
         String a = ARCHITECTURE + ".";
         GGUFWriter w = new GGUFWriter();
         w.putString("general.architecture", ARCHITECTURE);
-        w.putString("general.name", s.isDense() ? "moe4j dense baseline" : "moe4j MoE " + s.experts() + "x top-" + s.topK());
+        w.putString("general.name", s.dense() ? "moe4j dense baseline" : "moe4j MoE " + s.experts() + "x top-" + s.topK());
         w.putString("general.description", description);
         w.putUInt32("general.file_type", ModelSynthesizer.fileType(matrixType));
         w.putUInt32("general.quantization_version", 2);

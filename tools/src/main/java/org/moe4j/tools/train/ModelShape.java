@@ -29,7 +29,7 @@ public record ModelShape(int vocab, int dim, int layers, int heads, int kvHeads,
         if (v <= 0) throw new IllegalArgumentException(name + " must be positive, is " + v);
     }
 
-    public boolean isDense() {
+    public boolean dense() {
         return experts == 1;
     }
 

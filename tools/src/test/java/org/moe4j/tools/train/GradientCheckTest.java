@@ -31,14 +31,32 @@ class GradientCheckTest {
         pool.close();
     }
 
+    // Each test perturbs the parameters of one kind of layer; the loss is always the whole model's, so the
+    // check also covers the input gradients that flow back through every layer above.
+
     @Test
-    void everyTensorOfTheMoeModelMatchesFiniteDifferences() {
-        check(TinyModel.moe(), 0.05f, 0.02f, List.of());
+    void embeddingAndTiedOutputHeadWithCrossEntropy() {
+        check(TinyModel.moe(), 0.05f, 0.02f, List.of("token_embd"));
     }
 
     @Test
-    void denseVariant() {
-        check(TinyModel.dense(), 0f, 0f, List.of());
+    void rmsNorms() {
+        check(TinyModel.moe(), 0.05f, 0.02f, List.of("attn_norm", "ffn_norm", "output_norm"));
+    }
+
+    @Test
+    void attentionProjectionsWithRopeAndQkNorm() {
+        check(TinyModel.moe(), 0.05f, 0.02f, List.of("attn_q.", "attn_k.", "attn_v.", "attn_output", "attn_q_norm", "attn_k_norm"));
+    }
+
+    @Test
+    void routerThroughTopKAndRenormalisation() {
+        check(TinyModel.moe(), 0f, 0f, List.of("ffn_gate_inp"));
+    }
+
+    @Test
+    void routerWithBothAuxiliaryLosses() {
+        check(TinyModel.moe(), 0.05f, 0.02f, List.of("ffn_gate_inp"));
     }
 
     @Test
@@ -50,6 +68,16 @@ class GradientCheckTest {
     @Test
     void zLossAloneDrivesTheRouterGradient() {
         check(TinyModel.moe(), 0f, 5f, List.of("ffn_gate_inp"));
+    }
+
+    @Test
+    void swigluExperts() {
+        check(TinyModel.moe(), 0.05f, 0.02f, List.of("ffn_gate_exps", "ffn_up_exps", "ffn_down_exps"));
+    }
+
+    @Test
+    void everyTensorOfTheDenseVariant() {
+        check(TinyModel.dense(), 0f, 0f, List.of());
     }
 
     private static void check(ModelShape shape, float balance, float z, List<String> only) {
@@ -64,7 +92,7 @@ class GradientCheckTest {
         int checked = 0;
         for (ParameterLayout.Tensor t : model.layout().tensors()) {
             if (!only.isEmpty() && only.stream().noneMatch(t.name()::contains)) continue;
-            if (shape.isDense() && t.name().contains("ffn_gate_inp")) continue; // a one-expert router has no gradient
+            if (shape.dense() && t.name().contains("ffn_gate_inp")) continue; // a one-expert router has no gradient
             int done = 0;
             for (int attempt = 0; attempt < 60 && done < 6; attempt++) {
                 int i = t.offset() + r.nextInt(t.size());
