@@ -12,6 +12,7 @@ import org.moe4j.tools.train.BpeTrainer;
 import org.moe4j.tools.train.BpeVocabulary;
 import org.moe4j.tools.train.Checkpoint;
 import org.moe4j.tools.train.Evaluation;
+import org.moe4j.tools.train.ExportCheck;
 import org.moe4j.tools.train.GgufExport;
 import org.moe4j.tools.train.ModelShape;
 import org.moe4j.tools.train.TokenStreams;
@@ -116,7 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip", defaultValue = "1.0", description = "Clip the gradient's global norm to this; 0 = off (default: ${DEFAULT-VALUE})")
     float clip;
 
-    @Option(names = "--balance-weight", defaultValue = "0.01", description = "Weight of the load-balancing loss; 0 = off (default: ${DEFAULT-VALUE})")
+    @Option(names = "--balance-weight", defaultValue = "0.02", description = "Weight of the load-balancing loss; 0 = off (default: ${DEFAULT-VALUE})")
     float balanceWeight;
 
     @Option(names = "--z-loss-weight", defaultValue = "0.001", description = "Weight of the router z-loss; 0 = off (default: ${DEFAULT-VALUE})")
@@ -184,7 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
                     trainer.state().step(), Progress.human(trainer.state().tokens()), Progress.formatSeconds(trainer.state().seconds()),
                     trainer.state().tokens() / trainer.state().seconds(), Progress.formatSeconds(wall),
                     Progress.formatSeconds(processCpuSeconds()), processCpuSeconds() / wall, ev.summary(), loadSummary(ev.load()));
-            System.out.println("wrote " + out + " (" + exportType + " matrices)");
+            double exported = ExportCheck.heldOutPerplexity(out, data, nThreads);
+            System.out.printf(Locale.ROOT, "wrote %s (%s matrices): held-out ppl %.2f with moe4j's inference of the file "
+                    + "(trainer, float weights: %.2f)%n", out, exportType, exported, ev.perplexity());
         }
         return 0;
     }

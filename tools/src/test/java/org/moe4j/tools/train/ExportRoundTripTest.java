@@ -34,9 +34,18 @@ class ExportRoundTripTest {
             """.repeat(6);
 
     @Test
-    void trainerAndMoe4jComputeTheSameLogits(@TempDir Path dir) {
+    void moeModel(@TempDir Path dir) {
+        roundTrip(dir, 4, 2, 48);
+    }
+
+    @Test
+    void denseBaselineAsOneExpert(@TempDir Path dir) {
+        roundTrip(dir, 1, 1, 96);
+    }
+
+    private static void roundTrip(Path dir, int experts, int topK, int hidden) {
         BpeVocabulary vocab = new BpeTrainer(300).train(List.of(TEXT), null);
-        ModelShape shape = new ModelShape(vocab.size(), 32, 2, 4, 2, 8, 4, 2, 48, 16, 10000f, 1e-6f);
+        ModelShape shape = new ModelShape(vocab.size(), 32, 2, 4, 2, 8, experts, topK, hidden, 16, 10000f, 1e-6f);
         TrainingCorpus.Part part = TrainingCorpus.split("tiny", TEXT, 4);
         TokenStreams data = TokenStreams.encode(List.of(part), vocab);
         TrainSettings settings = new TrainSettings(7, 5, 0, 4, 2, 3e-3f, 0.1f, 2, 0.1f, 0.9f, 0.95f, 1f, 0.01f, 0.001f, 0, 0, 0);
