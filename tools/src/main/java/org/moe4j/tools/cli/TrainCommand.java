@@ -156,13 +156,19 @@ public final class TrainCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "resuming %s at step %d (%s tokens, %s of training)%n", ckpt, c.state().step(),
                         Progress.human(c.state().tokens()), Progress.formatSeconds(c.state().seconds()));
             } else {
-                ModelShape shape = shape();
+                shape(); // validates the shape before the tokenizer is trained
                 TrainSettings settings = settings(nThreads);
                 List<TrainingCorpus.Part> parts = TrainingCorpus.read(corpus, heldOutEvery);
                 BpeTrainer bt = new BpeTrainer(vocab);
                 try (Progress p = new Progress("tokenizer", bt.maxMerges(), "merges")) {
                     bpe = bt.train(parts.stream().map(TrainingCorpus.Part::train).toList(), p::set);
                 }
+                if (bpe.size() < vocab) {
+                    System.err.printf(Locale.ROOT, "the corpus offers only %d tokens (no pair left to merge), fewer than --vocab %d%n",
+                            bpe.size(), vocab);
+                    vocab = bpe.size();
+                }
+                ModelShape shape = shape();
                 data = TokenStreams.encode(parts, bpe);
                 trainer = new Trainer(shape, settings, data, bpe, pool, System.out);
             }
@@ -184,7 +190,8 @@ public final class TrainCommand implements Callable<Integer> {
                             + "CPU time %s (%.2f cores busy on average) | %s | %s%n",
                     trainer.state().step(), Progress.human(trainer.state().tokens()), Progress.formatSeconds(trainer.state().seconds()),
                     trainer.state().tokens() / trainer.state().seconds(), Progress.formatSeconds(wall),
-                    Progress.formatSeconds(processCpuSeconds()), processCpuSeconds() / wall, ev.summary(), loadSummary(ev.load()));
+                    Progress.formatSeconds(processCpuSeconds()), processCpuSeconds() / wall, ev.summary(), loadSummary(ev.totalLoad()));
+            if (ev.names().size() > 1) System.out.println(specialisation(ev));
             double exported = ExportCheck.heldOutPerplexity(out, data, nThreads);
             System.out.printf(Locale.ROOT, "wrote %s (%s matrices): held-out ppl %.2f with moe4j's inference of the file "
                     + "(trainer, float weights: %.2f)%n", out, exportType, exported, ev.perplexity());
@@ -226,6 +233,23 @@ public final class TrainCommand implements Callable<Integer> {
     private static double processCpuSeconds() {
         var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
+
+    /** Per block and expert, the share of the expert's held-out load from the first corpus file. */
+    private static String specialisation(Evaluation ev) {
+        long[][] total = ev.totalLoad();
+        long first = 0, all = 0;
+        for (long c : ev.load()[0][0]) first += c;
+        for (long c : total[0]) all += c;
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "expert specialisation: share of each expert's held-out load from %s (%.2f of all held-out tokens):",
+                ev.names().get(0), all == 0 ? 0 : (double) first / all));
+        for (double[] block : ev.firstFileShare()) {
+            sb.append(" [");
+            for (int e = 0; e < block.length; e++) sb.append(String.format(Locale.ROOT, e == 0 ? "%.2f" : " %.2f", block[e]));
+            sb.append(']');
+        }
+        return sb.toString();
     }
 
     private static String loadSummary(long[][] load) {

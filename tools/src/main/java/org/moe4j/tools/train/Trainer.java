@@ -189,7 +189,7 @@ public final class Trainer {
         int perBatch = batch.sequences();
         double[] nll = new double[data.heldOut.size()];
         int[] count = new int[data.heldOut.size()];
-        long[][] load = new long[model.shape().layers()][model.shape().experts()];
+        long[][][] load = new long[data.heldOut.size()][model.shape().layers()][model.shape().experts()];
         for (int c = 0; c < data.heldOut.size(); c++) {
             int[] h = data.heldOut.get(c);
             int windows = (h.length - 1) / t;
@@ -210,7 +210,7 @@ public final class Trainer {
                 BatchGradient.Result r = batch.forward(weights);
                 nll[c] += r.crossEntropy() * ((long) used * t);
                 count[c] += used * t;
-                if (used == perBatch) ExpertLoad.add(load, r.load());
+                if (used == perBatch) ExpertLoad.add(load[c], r.load());
             }
         }
         double all = 0;
