@@ -22,6 +22,24 @@ final class CausalSelfAttention {
         this.scale = (float) (1.0 / Math.sqrt(s.headDim()));
     }
 
+    /** Offsets of one (sequence, query head): its q rows, its KV head's rows, its score matrix. */
+    @FunctionalInterface
+    private interface HeadTask {
+        void run(int qOff, int kvOff, int scoresOff, boolean firstOfGroup);
+    }
+
+    /** Every (sequence, query head) in order; the heads that share a KV head come one after another. */
+    private void forEachHead(Activations act, HeadTask task) {
+        int t = act.tokensPerSequence;
+        int group = s.heads() / s.kvHeads();
+        for (int seq = 0; seq < act.sequences; seq++) {
+            for (int h = 0; h < s.heads(); h++) {
+                task.run(seq * t * s.qWidth() + h * s.headDim(), seq * t * s.kvWidth() + (h / group) * s.headDim(),
+                        (seq * s.heads() + h) * t * t, h % group == 0);
+            }
+        }
+    }
+
     /** Reads {@code a.xIn}, writes {@code a.xMid = xIn + attention(norm(xIn))} and keeps what backward needs. */
     void forward(Weights w, ParameterLayout.Block b, Activations.Layer a, Activations act) {
         int n = act.n;
@@ -45,27 +63,21 @@ final class CausalSelfAttention {
             rope.rotate(a.k, i * kw, s.kvHeads(), hd, i % t);
         }
         float[] kt = act.transposed;
-        int group = s.heads() / s.kvHeads();
-        for (int seq = 0; seq < act.sequences; seq++) {
-            for (int h = 0; h < s.heads(); h++) {
-                int qOff = seq * t * qw + h * hd;
-                int kOff = seq * t * kw + (h / group) * hd;
-                int pOff = (seq * s.heads() + h) * t * t;
-                if (h % group == 0) Gemm.transpose(t, hd, a.k, kOff, kw, kt, 0, t);
-                for (int r0 = 0; r0 < t; r0 += ROWS) {
-                    int rows = Math.min(ROWS, t - r0);
-                    int cols = r0 + rows;
-                    Gemm.mul(rows, cols, hd, a.q, qOff + r0 * qw, qw, 1, kt, 0, t, a.probs, pOff + r0 * t, t, false);
-                    for (int i = r0; i < cols; i++) {
-                        int row = pOff + i * t;
-                        VectorOps.scale(a.probs, row, scale, a.probs, row, i + 1);
-                        Kernels.softmax(a.probs, row, i + 1);
-                        Arrays.fill(a.probs, row + i + 1, row + t, 0f);
-                    }
-                    Gemm.mul(rows, hd, cols, a.probs, pOff + r0 * t, t, 1, a.v, kOff, kw, a.att, qOff + r0 * qw, qw, false);
+        forEachHead(act, (qOff, kOff, pOff, firstOfGroup) -> {
+            if (firstOfGroup) Gemm.transpose(t, hd, a.k, kOff, kw, kt, 0, t);
+            for (int r0 = 0; r0 < t; r0 += ROWS) {
+                int rows = Math.min(ROWS, t - r0);
+                int cols = r0 + rows;
+                Gemm.mul(rows, cols, hd, a.q, qOff + r0 * qw, qw, 1, kt, 0, t, a.probs, pOff + r0 * t, t, false);
+                for (int i = r0; i < cols; i++) {
+                    int row = pOff + i * t;
+                    VectorOps.scale(a.probs, row, scale, a.probs, row, i + 1);
+                    Kernels.softmax(a.probs, row, i + 1);
+                    Arrays.fill(a.probs, row + i + 1, row + t, 0f);
                 }
+                Gemm.mul(rows, hd, cols, a.probs, pOff + r0 * t, t, 1, a.v, kOff, kw, a.att, qOff + r0 * qw, qw, false);
             }
-        }
+        });
         Gemm.mul(n, d, qw, a.att, 0, qw, 1, w.transposed, b.wo(), d, a.xMid, 0, d, false);
         VectorOps.add(a.xIn, 0, a.xMid, 0, n * d);
     }
@@ -88,33 +100,27 @@ final class CausalSelfAttention {
         Arrays.fill(act.dv, 0f);
         float[] tr = act.transposed;
         float[] ds = act.dScores;
-        int group = s.heads() / s.kvHeads();
-        for (int seq = 0; seq < act.sequences; seq++) {
-            for (int h = 0; h < s.heads(); h++) {
-                int qOff = seq * t * qw + h * hd;
-                int kOff = seq * t * kw + (h / group) * hd;
-                int pOff = (seq * s.heads() + h) * t * t;
-                if (h % group == 0) Gemm.transpose(t, hd, a.v, kOff, kw, tr, 0, t);
-                for (int r0 = 0; r0 < t; r0 += ROWS) {
-                    int rows = Math.min(ROWS, t - r0);
-                    int cols = r0 + rows;
-                    Gemm.mul(rows, cols, hd, act.datt, qOff + r0 * qw, qw, 1, tr, 0, t, ds, r0 * t, t, false);
-                    for (int i = r0; i < cols; i++) {
-                        Kernels.softmaxBackward(a.probs, pOff + i * t, ds, i * t, i + 1, scale);
-                        Arrays.fill(ds, i * t + i + 1, i * t + cols, 0f);
-                    }
-                    Gemm.mul(rows, hd, cols, ds, r0 * t, t, 1, a.k, kOff, kw, act.dq, qOff + r0 * qw, qw, false);
+        forEachHead(act, (qOff, kOff, pOff, firstOfGroup) -> {
+            if (firstOfGroup) Gemm.transpose(t, hd, a.v, kOff, kw, tr, 0, t);
+            for (int r0 = 0; r0 < t; r0 += ROWS) {
+                int rows = Math.min(ROWS, t - r0);
+                int cols = r0 + rows;
+                Gemm.mul(rows, cols, hd, act.datt, qOff + r0 * qw, qw, 1, tr, 0, t, ds, r0 * t, t, false);
+                for (int i = r0; i < cols; i++) {
+                    Kernels.softmaxBackward(a.probs, pOff + i * t, ds, i * t, i + 1, scale);
+                    Arrays.fill(ds, i * t + i + 1, i * t + cols, 0f);
                 }
-                // dV += Pᵀ dO and dK += dSᵀ Q: row block i0 of the result needs key rows from i0 on
-                for (int i0 = 0; i0 < t; i0 += ROWS) {
-                    int rows = Math.min(ROWS, t - i0);
-                    Gemm.mul(rows, hd, t - i0, a.probs, pOff + i0 * t + i0, 1, t, act.datt, qOff + i0 * qw, qw,
-                            act.dv, kOff + i0 * kw, kw, true);
-                    Gemm.mul(rows, hd, t - i0, ds, i0 * t + i0, 1, t, a.q, qOff + i0 * qw, qw,
-                            act.dk, kOff + i0 * kw, kw, true);
-                }
+                Gemm.mul(rows, hd, cols, ds, r0 * t, t, 1, a.k, kOff, kw, act.dq, qOff + r0 * qw, qw, false);
             }
-        }
+            // dV += Pᵀ dO and dK += dSᵀ Q: row block i0 of the result needs key rows from i0 on
+            for (int i0 = 0; i0 < t; i0 += ROWS) {
+                int rows = Math.min(ROWS, t - i0);
+                Gemm.mul(rows, hd, t - i0, a.probs, pOff + i0 * t + i0, 1, t, act.datt, qOff + i0 * qw, qw,
+                        act.dv, kOff + i0 * kw, kw, true);
+                Gemm.mul(rows, hd, t - i0, ds, i0 * t + i0, 1, t, a.q, qOff + i0 * qw, qw,
+                        act.dk, kOff + i0 * kw, kw, true);
+            }
+        });
         for (int i = 0; i < n; i++) {
             rope.rotateBack(act.dq, i * qw, s.heads(), hd, i % t);
             rope.rotateBack(act.dk, i * kw, s.kvHeads(), hd, i % t);
