@@ -22,7 +22,9 @@ import org.moe4j.tools.train.TrainingCorpus;
 import org.moe4j.util.Progress;
 import org.moe4j.util.WorkerPool;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a small Mixture-of-Experts language model from scratch on text files and export it as a "
@@ -37,6 +39,9 @@ import picocli.CommandLine.Option;
                 "Example: moe4j train --corpus ../shared/corpus/kjv.txt --corpus ../shared/corpus/state_of_the_union.txt "
                         + "--steps 3000 --out my-model.gguf"})
 public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--corpus", paramLabel = "FILE", description = "UTF-8 text file to train on (repeatable)")
     List<Path> corpus = List.of();
 
@@ -52,7 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "Write a checkpoint every N steps; 0 = only at the end or on Ctrl-C (default: ${DEFAULT-VALUE})")
     int checkpointEvery;
 
-    @Option(names = "--resume", description = "Continue from the checkpoint (its model, settings and tokenizer)")
+    @Option(names = "--resume", description = "Continue from the checkpoint: its model, tokenizer and settings, except a "
+            + "--steps or --time given here (give the same --corpus files again)")
     boolean resume;
 
     @Option(names = "--vocab", defaultValue = "2048", description = "Vocabulary size of the BPE tokenizer (default: ${DEFAULT-VALUE})")
@@ -150,6 +156,11 @@ public final class TrainCommand implements Callable<Integer> {
             TokenStreams data;
             if (resume) {
                 Checkpoint.Contents c = Checkpoint.load(ckpt);
+                var parsed = spec.commandLine().getParseResult();
+                if (parsed.hasMatchedOption("--steps") || parsed.hasMatchedOption("--time")) { // a new length for the run
+                    c = new Checkpoint.Contents(c.shape(), c.settings().withBudget(steps, time == null ? 0 : parseDuration(time)),
+                            c.state(), c.vocab(), c.params(), c.m(), c.v());
+                }
                 bpe = c.vocab();
                 data = TokenStreams.encode(TrainingCorpus.read(corpus, heldOutEvery), bpe);
                 trainer = new Trainer(c, data, pool, System.out);

@@ -27,6 +27,13 @@ public record TrainSettings(long seed, int steps, double timeLimitSeconds, int b
         }
     }
 
+    /** The same settings with another length: a step budget, or a time budget when {@code seconds > 0}. */
+    public TrainSettings withBudget(int newSteps, double seconds) {
+        return new TrainSettings(seed, seconds > 0 ? 0 : newSteps, seconds, batchSequences, microBatches, learningRate,
+                minLearningRateRatio, warmupSteps, weightDecay, beta1, beta2, gradientClip, balanceWeight, zLossWeight,
+                evalEvery, evalWindows, checkpointEvery);
+    }
+
     LearningRate schedule() {
         return new LearningRate(learningRate, warmupSteps, minLearningRateRatio);
     }

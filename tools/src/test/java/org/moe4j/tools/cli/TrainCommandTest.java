@@ -49,6 +49,12 @@ class TrainCommandTest {
             assertThat(f.tensorInfo("blk.0.ffn_gate_exps.weight").orElseThrow().type().name()).isEqualTo("Q8_0");
             assertThat(f.tensorInfo("blk.0.ffn_gate_inp.weight").orElseThrow().type().name()).isEqualTo("F32");
         }
+        // resuming with a new --steps continues the same run to the new length
+        TrainCommand resumed = new TrainCommand();
+        assertThat(new CommandLine(resumed).execute("--corpus", text.toString(), "--out", out.toString(), "--resume",
+                "--steps", "5", "--threads", "1")).isZero();
+        assertThat(org.moe4j.tools.train.Checkpoint.load(dir.resolve("m.gguf.ckpt")).state().step()).isEqualTo(5);
+
         assertThat(new CommandLine(new TrainCommand()).execute("--out", out.toString(), "--heads", "6", "--kv-heads", "4",
                 "--corpus", text.toString())).as("heads not a multiple of kv-heads").isNotZero();
     }
