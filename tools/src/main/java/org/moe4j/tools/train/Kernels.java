@@ -1,6 +1,7 @@
 package org.moe4j.tools.train;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.moe4j.tensor.VectorOps;
@@ -15,6 +16,31 @@ public final class Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private Kernels() {
+    }
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;   // Cody-Waite split of ln 2: the high part is exact
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f;       // 1.5 · 2^23: adding it rounds to an integer
+    private static final float[] EXP_TAYLOR = {1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
+
+    /**
+     * {@code e^x} per lane from additions, multiplications and FMAs only (range reduction to
+     * {@code 2^n · e^r}, |r| ≤ ln2/2, degree-7 polynomial, error about 1 ulp; arguments above 88 give
+     * {@code e^88}, below -87.3 give 0). The Vector API's EXP is
+     * faster to write but rounds differently before and after JIT compilation, which made training runs
+     * depend on compilation timing; exact IEEE operations give every run the same bits.
+     */
+    static FloatVector exp(FloatVector x) {
+        var underflow = x.compare(VectorOperators.LT, -87.3f);
+        x = x.max(-87.3f).min(88f);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
+        for (float c : EXP_TAYLOR) p = p.fma(r, FloatVector.broadcast(S, c));
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats()).blend(0f, underflow);
     }
 
     /** RMSNorm of one row; returns the inverse RMS {@code 1/sqrt(mean(x²) + eps)} that scaled it. */
@@ -58,7 +84,7 @@ public final class Kernels {
         FloatVector sv = FloatVector.zero(S);
         i = 0;
         for (; i < upper; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + i).sub(max));
             e.intoArray(x, off + i);
             sv = sv.add(e);
         }
@@ -89,7 +115,7 @@ public final class Kernels {
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += S.length()) {
             FloatVector gv = FloatVector.fromArray(S, g, off + i);
-            FloatVector sig = gv.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = exp(gv.neg()).add(1f);
             gv.div(sig).mul(FloatVector.fromArray(S, u, off + i)).intoArray(h, off + i);
         }
         for (; i < n; i++) h[off + i] = VectorOps.silu(g[off + i]) * u[off + i];
@@ -105,7 +131,7 @@ public final class Kernels {
             FloatVector gv = FloatVector.fromArray(S, g, off + i);
             FloatVector uv = FloatVector.fromArray(S, u, off + i);
             FloatVector d = FloatVector.fromArray(S, dh, off + i);
-            FloatVector sig = FloatVector.broadcast(S, 1f).div(gv.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = FloatVector.broadcast(S, 1f).div(exp(gv.neg()).add(1f));
             FloatVector silu = gv.mul(sig);
             // silu'(g) = sig + g·sig·(1 − sig) = sig + silu·(1 − sig)
             FloatVector dsilu = sig.add(silu.mul(sig.neg().add(1f)));
