@@ -69,6 +69,17 @@ final class Activations {
         grad = new float[paramCount];
     }
 
+    /** Floats a micro-batch of this size holds (activations, backward scratch, its gradient), to check memory first. */
+    static long floats(ModelShape s, int sequences, int t, int paramCount) {
+        long n = (long) sequences * t;
+        long d = s.dim(), q = s.qWidth(), kv = s.kvWidth(), h = s.expertHidden(), k = s.topK(), e = s.experts();
+        long perLayer = n * (4 * d + 2 * q + 3 * kv + s.heads() + s.kvHeads() + 2) + (long) sequences * s.heads() * t * t
+                + n * k * (2 * d + 3 * h + 3) + n * (e + 1) + 2 * e;
+        long scratch = n * (2 * d + 2 * q + 2 * kv + e) + (long) t * t + n * k * (2 * d + h)
+                + Math.max((long) t * s.headDim(), (long) Math.max(Math.max(s.vocab(), t), Math.max(h, Math.max(d, q))) * Math.max(d, h));
+        return s.layers() * perLayer + scratch + n * (2 * d + 1 + s.vocab()) + paramCount;
+    }
+
     /** The forward values of one block. */
     static final class Layer {
         final float[] xIn;

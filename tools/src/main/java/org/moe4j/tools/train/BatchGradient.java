@@ -22,6 +22,14 @@ final class BatchGradient {
     }
 
     BatchGradient(Transformer model, int microBatches, int sequencesPerMicroBatch, WorkerPool pool) {
+        long bytes = 4 * (microBatches * Activations.floats(model.shape(), sequencesPerMicroBatch, model.shape().context(),
+                model.layout().size()) + 5L * model.layout().size());
+        long available = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        if (bytes > available * 0.9) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "training this model with this batch needs about %.1f GiB of memory, %.1f GiB are available; lower --batch or "
+                            + "--ctx, or raise the heap (MOE4J_JAVA_OPTS=-Xmx...)", bytes / 1073741824.0, available / 1073741824.0));
+        }
         this.model = model;
         this.pool = pool;
         this.shards = new Activations[microBatches];

@@ -23,6 +23,8 @@ public record ModelShape(int vocab, int dim, int layers, int heads, int kvHeads,
         if (heads % kvHeads != 0) throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv-heads (" + kvHeads + ")");
         if (topK > experts) throw new IllegalArgumentException("top-k (" + topK + ") exceeds experts (" + experts + ")");
         if (headDim % 2 != 0) throw new IllegalArgumentException("head-dim must be even for RoPE, is " + headDim);
+        if (context > 16384) throw new IllegalArgumentException("context must be at most 16384 tokens, is " + context);
+        if ((long) vocab * dim > Integer.MAX_VALUE / 4) throw new IllegalArgumentException("vocab x dim is too large to train here");
     }
 
     private static void positive(String name, int v) {

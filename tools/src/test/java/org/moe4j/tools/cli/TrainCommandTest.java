@@ -57,5 +57,11 @@ class TrainCommandTest {
 
         assertThat(new CommandLine(new TrainCommand()).execute("--out", out.toString(), "--heads", "6", "--kv-heads", "4",
                 "--corpus", text.toString())).as("heads not a multiple of kv-heads").isNotZero();
+        var err = new java.io.StringWriter();
+        CommandLine huge = new CommandLine(new TrainCommand());
+        huge.setErr(new java.io.PrintWriter(err));
+        assertThat(huge.execute("--out", out.toString(), "--corpus", text.toString(), "--vocab", "300", "--ctx", "2048",
+                "--batch", "4096")).as("a batch that cannot fit in memory").isNotZero();
+        assertThat(err.toString()).contains("GiB of memory");
     }
 }
