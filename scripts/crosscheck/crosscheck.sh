@@ -7,7 +7,7 @@
 # rounding), see ../shared/conformance/README.md for the expected sizes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-model="${1:?usage: crosscheck.sh MODEL.gguf [ID,ID,...] [flags]}"
+model="$(realpath "${1:?usage: crosscheck.sh MODEL.gguf [ID,ID,...] [flags]}")"
 ids="${2:-1,5,9,100,200,300,400,17,33,250,512,7}"
 shift $(( $# >= 2 ? 2 : 1 ))
 command -v node >/dev/null && command -v npm >/dev/null || { echo "crosscheck: needs node and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
