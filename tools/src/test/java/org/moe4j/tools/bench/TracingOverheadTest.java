@@ -26,9 +26,13 @@ import org.moe4j.trace.TraceHeader;
 
 /**
  * What tracing costs generation: token-by-token decoding with no trace, a binary trace, a JSONL trace and a
- * binary trace with all scores, in interleaved rounds. Prints the median wall-clock time of each and the
- * time the forward thread itself spends in the trace writer; asserts the latter, which other processes on
- * a shared machine do not disturb, stays under 5 %.
+ * binary trace with all scores, in interleaved rounds. Prints the median wall-clock time of each, the
+ * time the forward thread itself spends handing records to the trace writer, and the one-off wait for the
+ * writer thread to format and flush at close. Asserts the per-token share (the median over rounds of the
+ * time in the writer's routing callback over the decode time) stays under 5 %: that is what tracing costs
+ * the generation rate. The wall-clock differences are printed, not asserted, because other processes on a
+ * shared machine move them by more than the effect; the close wait is printed because it is paid once per
+ * run (here it formats the whole trace, since a run this short fills a fraction of one buffer).
  *
  * <p>By default the model is a synthesized tiny-olmoe (2 layers, 16 experts top-4: so fast per token that
  * tracing weighs the most). {@code -Dmoe4j.overhead.model=FILE} measures another model, e.g. one from
@@ -48,20 +52,24 @@ class TracingOverheadTest {
         Path model = given != null ? Path.of(given) : dir.resolve("tiny-olmoe.gguf");
         if (given == null) new ModelSynthesizer(Preset.get("tiny-olmoe"), GGMLType.F16, 3).write(model, false);
         int steps = Integer.getInteger("moe4j.overhead.tokens", 96);
-        int rounds = Integer.getInteger("moe4j.overhead.rounds", 5);
+        int rounds = Integer.getInteger("moe4j.overhead.rounds", 7);
+        int warmUps = 4; // until the writer's callback and the sinks' formatting are compiled
         try (Model m = ModelLoader.load(model, LoadOptions.defaults())) {
             Map<Mode, long[]> times = new LinkedHashMap<>();
-            long[] writerNanos = new long[Mode.values().length];
-            long[] decodeNanos = new long[Mode.values().length];
-            for (Mode mode : Mode.values()) times.put(mode, new long[rounds]);
-            for (int r = -2; r < rounds; r++) { // two warm-up rounds
+            Map<Mode, double[]> shares = new LinkedHashMap<>();
+            long[] closeNanos = new long[Mode.values().length];
+            for (Mode mode : Mode.values()) {
+                times.put(mode, new long[rounds]);
+                shares.put(mode, new double[rounds]);
+            }
+            for (int r = -warmUps; r < rounds; r++) {
                 for (Mode mode : Mode.values()) {
-                    long[] inWriter = new long[1];
+                    long[] inWriter = new long[2];
                     long t = decode(m, mode, steps, inWriter);
                     if (r < 0) continue;
                     times.get(mode)[r] = t;
-                    writerNanos[mode.ordinal()] += inWriter[0];
-                    decodeNanos[mode.ordinal()] += t;
+                    shares.get(mode)[r] = (double) inWriter[0] / t;
+                    closeNanos[mode.ordinal()] += inWriter[1];
                 }
             }
             double base = median(times.get(Mode.NONE));
@@ -69,15 +77,20 @@ class TracingOverheadTest {
                     model.getFileName(), steps, rounds);
             for (Mode mode : Mode.values()) {
                 double med = median(times.get(mode));
-                double share = (double) writerNanos[mode.ordinal()] / decodeNanos[mode.ordinal()];
-                System.out.printf(Locale.ROOT, "  %-14s %8.1f tokens/s  wall %+6.2f %%  forward thread in writer %5.2f %%%n",
-                        mode.name().toLowerCase(Locale.ROOT), steps / (med / 1e9), (med / base - 1) * 100, share * 100);
+                double share = median(shares.get(mode));
+                System.out.printf(Locale.ROOT,
+                        "  %-14s %8.1f tokens/s  wall %+6.2f %%  forward thread in writer %5.2f %%  close %6.2f ms%n",
+                        mode.name().toLowerCase(Locale.ROOT), steps / (med / 1e9), (med / base - 1) * 100, share * 100,
+                        closeNanos[mode.ordinal()] / 1e6 / rounds);
                 if (mode != Mode.NONE) assertThat(share).as(mode + " share of decode time in the writer").isLessThan(0.05);
             }
         }
     }
 
-    /** Decodes {@code steps} tokens greedily after a fixed prompt; returns the nanoseconds of the decode steps. */
+    /**
+     * Decodes {@code steps} tokens greedily after a fixed prompt; returns the nanoseconds of the decode steps.
+     * {@code inWriter[0]} gets the time in the writer's routing callback, {@code inWriter[1]} the wait at close.
+     */
     private long decode(Model m, Mode mode, int steps, long[] inWriter) throws Exception {
         RoutingTraceWriter w = switch (mode) {
             case NONE -> null;
@@ -115,15 +128,20 @@ class TracingOverheadTest {
             long t = System.nanoTime() - t0;
             if (w != null) {
                 long c0 = System.nanoTime();
-                w.close(); // flushing the last buffer is part of the cost
-                inWriter[0] += System.nanoTime() - c0;
-                t += System.nanoTime() - c0;
+                w.close();
+                inWriter[1] += System.nanoTime() - c0;
                 assertThat(Files.size(dir.resolve(mode == Mode.JSONL ? "t.jsonl" : mode == Mode.BINARY ? "t.trace" : "s.trace"))).isPositive();
             }
             return t;
         } finally {
             if (timed != null) m.routing().removeObserver(timed);
         }
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static double median(long[] x) {
