@@ -44,6 +44,10 @@ final class Simd {
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
+    /** The 512-bit integer shapes (used only when {@link #L} is 16): 32 bytes widen to 32 shorts. */
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+
     private static final LaneSum SUM_8 = LaneSum.of(F8);
     private static final LaneSum SUM_L;
 
@@ -99,6 +103,27 @@ final class Simd {
         IntVector v = p.reinterpretAsInts();
         return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    // ---- integer path, 512 bits: 32 elements (used only when L is 16) ----
+
+    /** 32 bytes of packed weights, zero-extended to 32 shorts. */
+    static ShortVector unsigned32(MemorySegment s, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B32, s, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+    }
+
+    static ShortVector act32(short[] wide, int off) {
+        return ShortVector.fromArray(S32, wide, off);
+    }
+
+    /**
+     * Sums of neighbouring short lanes as 16 ints, for sums that fit a short ({@code |a + b| < 2^15}):
+     * times {@code 0x10001} the pair's sum lands in the high half, which an arithmetic shift brings down.
+     * One multiply and one shift where {@link #pairSum} takes three shifts and an add.
+     */
+    static IntVector pairSum32(ShortVector p) {
+        return p.reinterpretAsInts().mul(0x10001).lanewise(VectorOperators.ASHR, 16);
     }
 
     /**
