@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 import org.moe4j.tensor.GGMLType;
 
 final class F32Format implements QuantFormat {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Simd.F;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Override public GGMLType type() { return GGMLType.F32; }
