@@ -3,15 +3,32 @@ package org.moe4j.tensor.quant;
 import static org.moe4j.tensor.quant.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 import org.moe4j.tensor.GGMLType;
 
 /** Q4_0: {d f16, qs[16]}; element j is the low nibble of qs[j], element j+16 the high one; w = d * (q - 8). */
 final class Q4_0Format implements QuantFormat {
     private static final int BLOCK_BYTES = 18;
+
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
+    /**
+     * Two blocks' 32 quant bytes from one 64-byte read as 32 zero-extended shorts, in the order of
+     * {@link QuantizedActivations#pairs}: short {@code 4k + r} takes byte {@code 2k + r} of the first
+     * block ({@code r < 2}) or {@code 2k + r - 2} of the second; the odd bytes (high halves) are zeroed.
+     */
+    private static final VectorShuffle<Byte> PICK = VectorShuffle.fromOp(B64, j -> {
+        int s = j >> 1, k = s >> 2, r = s & 3;
+        return r < 2 ? 2 + 2 * k + r : BLOCK_BYTES + 2 + 2 * k + r - 2;
+    });
+    private static final VectorMask<Byte> LOW_BYTES = VectorMask.fromLong(B64, 0x5555555555555555L);
 
     @Override public GGMLType type() { return GGMLType.Q4_0; }
     @Override public ActivationType activationType() { return ActivationType.Q8_0; }
@@ -48,6 +65,43 @@ final class Q4_0Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
+        if (L == 16) return dot512(w, byteOffset, a, elementOffset, n);
+        return dot256(w, byteOffset, a, elementOffset, n, 0f);
+    }
+
+    /**
+     * Two blocks per step: after {@link #PICK} the int lanes alternate between the blocks, so one multiply
+     * by the two scales packed as a long ({@code d0, d1, d0, d1 ...}) scales both. The 64-byte read runs
+     * 28 bytes past the pair; where that would leave the segment (the last pairs of a tensor) and for an
+     * odd last block the 256-bit loop finishes the row.
+     */
+    private static float dot512(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
+        short[] pq = a.pairs;
+        float[] ad = a.d;
+        FloatVector acc = Simd.zero();
+        long blk = byteOffset;
+        int ia = elementOffset >> 5;
+        int e = elementOffset, end = elementOffset + n;
+        int pairs = (e & 63) != 0 ? 0 : (int) Math.min(n >> 6, Math.max(0, (w.byteSize() - 64 - blk) / (2 * BLOCK_BYTES) + 1));
+        for (int i = 0; i < pairs; i++) { // a counted loop, so the JIT drops the array range checks
+            int ep = e + 64 * i, ib = ia + 2 * i;
+            long bp = blk + 2L * BLOCK_BYTES * i;
+            float d0 = Blocks.f16(w, bp) * ad[ib], d1 = Blocks.f16(w, bp + BLOCK_BYTES) * ad[ib + 1];
+            ShortVector p = ByteVector.fromMemorySegment(B64, w, bp, ByteOrder.LITTLE_ENDIAN)
+                    .rearrange(PICK, LOW_BYTES).reinterpretAsShorts();
+            ShortVector prod = p.and((short) 0x0F).sub((short) 8).mul(Simd.act32(pq, ep))
+                    .add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(Simd.act32(pq, ep + 32)));
+            long scales = (Float.floatToRawIntBits(d0) & 0xffffffffL) | ((long) Float.floatToRawIntBits(d1) << 32);
+            acc = ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0))
+                    .fma(LongVector.broadcast(LongVector.SPECIES_512, scales).reinterpretAsFloats(), acc);
+        }
+        e += 64 * pairs;
+        blk += 2L * BLOCK_BYTES * pairs;
+        float sum = Simd.sum(acc);
+        return e < end ? dot256(w, blk, a, e, end - e, sum) : sum;
+    }
+
+    private static float dot256(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n, float start) {
         short[] qs = a.wide;
         float[] ad = a.d;
         FloatVector acc = Simd.zero8();
@@ -60,6 +114,6 @@ final class Q4_0Format implements QuantFormat {
                     .add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(Simd.act16(qs, e + 16)));
             acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return Simd.sum8(acc);
+        return start + Simd.sum8(acc);
     }
 }
