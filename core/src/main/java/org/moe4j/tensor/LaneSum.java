@@ -30,16 +30,11 @@ public record LaneSum(int lanes, VectorShuffle<Float> half, VectorShuffle<Float>
         return by == 0 ? null : VectorShuffle.fromOp(species, i -> (i + by) % len);
     }
 
-    /**
-     * Kept under 35 bytes of bytecode, the size the JIT inlines even at a call site its profile thinks
-     * cold (the sum at the end of a kernel, once per call, after a loop that ran as on-stack replacement):
-     * not inlined, the vector would be boxed at every call.
-     */
     public float sum(FloatVector v) {
-        return fold(fold(fold(fold(v, half), quarter), eighth), sixteenth).lane(0);
-    }
-
-    private static FloatVector fold(FloatVector v, VectorShuffle<Float> by) {
-        return by == null ? v : v.add(v.rearrange(by));
+        v = v.add(v.rearrange(half));
+        if (lanes >= 4) v = v.add(v.rearrange(quarter));
+        if (lanes >= 8) v = v.add(v.rearrange(eighth));
+        if (lanes >= 16) v = v.add(v.rearrange(sixteenth));
+        return v.lane(0);
     }
 }
