@@ -158,10 +158,7 @@ public final class MatMulGroup {
             float[] out = y[task];
             int oOff = yOff[task];
             if (input[task] >= 0) {
-                QuantizedActivations a = encoded.get(input[task]);
-                for (int o = from; o < to; o++) {
-                    fmt.dotTokens(data, o * rowBytes, a, cols, tokens, out, oOff + o, rows);
-                }
+                MatMul.rows(fmt, data, rowBytes, encoded.get(input[task]), cols, tokens, out, oOff, rows, from, to);
             } else {
                 float[] in = x[task];
                 int iOff = xOff[task];

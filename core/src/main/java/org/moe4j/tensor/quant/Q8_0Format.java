@@ -57,13 +57,13 @@ final class Q8_0Format implements QuantFormat {
     }
 
     @Override
-    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int n, int tokens,
-                          float[] y, int yOff, int yStride) {
+    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n,
+                          int tokens, float[] y, int yOff, int yStride) {
         int t = 0;
         if (L == 16) {
-            for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a, t * n, n, y, yOff + t * yStride, yStride);
+            for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a, elementOffset + t * n, n, y, yOff + t * yStride, yStride);
         }
-        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, t * n, n);
+        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, elementOffset + t * n, n);
     }
 
     /**
@@ -90,9 +90,6 @@ final class Q8_0Format implements QuantFormat {
             acc3 = hi.fma(FloatVector.fromArray(Simd.F, qf, e3 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e3 + e)))
                     .fma(Simd.broadcast(dw * ad[(e3 + e) >> 5]), acc3);
         }
-        y[yOff] = Simd.sum(acc0);
-        y[yOff + yStride] = Simd.sum(acc1);
-        y[yOff + 2 * yStride] = Simd.sum(acc2);
-        y[yOff + 3 * yStride] = Simd.sum(acc3);
+        Simd.sum4(acc0, acc1, acc2, acc3, y, yOff, yStride);
     }
 }

@@ -7,8 +7,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.moe4j.tensor.LaneSum;
 import org.moe4j.tensor.VectorOps;
@@ -163,6 +165,37 @@ final class Simd {
     static float sum(FloatVector v) {
         return SUM_L.sum(v);
     }
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F16, 0xFF00L);
+    private static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(F16, 0xF0F0L);
+    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F16, i -> (i + 8) & 15);
+    private static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(F16, i -> i ^ 4);
+    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F16, i -> (i + 2) & 15);
+    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.fromOp(F16, i -> (i + 1) & 15);
+
+    /**
+     * {@code y[off + t * stride] = sum(acc_t)} for four 16-lane accumulators, with exactly the additions of
+     * {@link #sum} for each (some with their operands swapped, which IEEE addition does not notice): the
+     * first two halving steps are done for two and then four accumulators at once, packed into one vector
+     * by blends. Half the operations of four sums, and a quarter of their cost in the JIT's inlining
+     * budget, which a four-token tile cannot otherwise afford (the sum past the budget would box its vector).
+     */
+    static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float[] y, int off, int stride) {
+        // the first halving step for a in lanes 0-7 and b in lanes 8-15, and so for c and d (written out:
+        // a helper called after the kernel's loop is one the JIT may judge too rarely called to inline)
+        FloatVector ab = a.blend(b, UPPER_HALF).add(b.blend(a, UPPER_HALF).rearrange(ROTATE_8));
+        FloatVector cd = c.blend(d, UPPER_HALF).add(d.blend(c, UPPER_HALF).rearrange(ROTATE_8));
+        // quarters: a in lanes 0-3, c in 4-7, b in 8-11, d in 12-15
+        FloatVector q = ab.blend(cd, ODD_QUARTERS).add(cd.blend(ab, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        q = q.add(q.rearrange(ROTATE_2));
+        q = q.add(q.rearrange(ROTATE_1));
+        y[off] = q.lane(0);
+        y[off + stride] = q.lane(8);
+        y[off + 2 * stride] = q.lane(4);
+        y[off + 3 * stride] = q.lane(12);
+    }
+
 
     // ---- float path: L elements ----
 
