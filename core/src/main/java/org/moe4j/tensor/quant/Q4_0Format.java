@@ -66,14 +66,14 @@ final class Q4_0Format implements QuantFormat {
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
         if (L == 16) return dot512(w, byteOffset, a, elementOffset, n);
-        return dot256(w, byteOffset, a, elementOffset, n, 0f);
+        return dot256(w, byteOffset, a, elementOffset, n);
     }
 
     /**
      * Two blocks per step: after {@link #PICK} the int lanes alternate between the blocks, so one multiply
      * by the two scales packed as a long ({@code d0, d1, d0, d1 ...}) scales both. The 64-byte read runs
      * 28 bytes past the pair; where that would leave the segment (the last pairs of a tensor) and for an
-     * odd last block the 256-bit loop finishes the row.
+     * odd last block a scalar loop finishes the row.
      */
     private static float dot512(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
         short[] pq = a.pairs;
@@ -95,13 +95,24 @@ final class Q4_0Format implements QuantFormat {
             acc = ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0))
                     .fma(LongVector.broadcast(LongVector.SPECIES_512, scales).reinterpretAsFloats(), acc);
         }
-        e += 64 * pairs;
-        blk += 2L * BLOCK_BYTES * pairs;
         float sum = Simd.sum(acc);
-        return e < end ? dot256(w, blk, a, e, end - e, sum) : sum;
+        ia += 2 * pairs;
+        blk += 2L * BLOCK_BYTES * pairs;
+        // the rest (a tensor's last pair, an odd last block) in scalar code: it runs too rarely for the JIT
+        // to compile vector code for it, and uncompiled vector code is slow and allocates
+        short[] qs = a.wide;
+        for (e += 64 * pairs; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
+            int isum = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = Blocks.u8(w, blk + 2 + j);
+                isum += ((q & 0x0F) - 8) * qs[e + j] + ((q >> 4) - 8) * qs[e + 16 + j];
+            }
+            sum += Blocks.f16(w, blk) * ad[ia] * isum;
+        }
+        return sum;
     }
 
-    private static float dot256(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n, float start) {
+    private static float dot256(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
         short[] qs = a.wide;
         float[] ad = a.d;
         FloatVector acc = Simd.zero8();
@@ -114,6 +125,6 @@ final class Q4_0Format implements QuantFormat {
                     .add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(Simd.act16(qs, e + 16)));
             acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return start + Simd.sum8(acc);
+        return Simd.sum8(acc);
     }
 }
