@@ -79,37 +79,90 @@ final class Q4_0Format implements QuantFormat {
         short[] pq = a.pairs;
         float[] ad = a.d;
         FloatVector acc = Simd.zero();
-        long blk = byteOffset;
-        int ia = elementOffset >> 5;
-        int e = elementOffset, end = elementOffset + n;
-        int pairs = (e & 63) != 0 ? 0 : (int) Math.min(n >> 6, Math.max(0, (w.byteSize() - 64 - blk) / (2 * BLOCK_BYTES) + 1));
+        int pairs = pairs(w, byteOffset, elementOffset, n);
         for (int i = 0; i < pairs; i++) { // a counted loop, so the JIT drops the array range checks
-            int ep = e + 64 * i, ib = ia + 2 * i;
-            long bp = blk + 2L * BLOCK_BYTES * i;
-            float d0 = Blocks.f16(w, bp) * ad[ib], d1 = Blocks.f16(w, bp + BLOCK_BYTES) * ad[ib + 1];
-            ShortVector p = ByteVector.fromMemorySegment(B64, w, bp, ByteOrder.LITTLE_ENDIAN)
-                    .rearrange(PICK, LOW_BYTES).reinterpretAsShorts();
-            ShortVector prod = p.and((short) 0x0F).sub((short) 8).mul(Simd.act32(pq, ep))
-                    .add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(Simd.act32(pq, ep + 32)));
-            long scales = (Float.floatToRawIntBits(d0) & 0xffffffffL) | ((long) Float.floatToRawIntBits(d1) << 32);
-            acc = ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0))
-                    .fma(LongVector.broadcast(LongVector.SPECIES_512, scales).reinterpretAsFloats(), acc);
+            int ep = elementOffset + 64 * i, ib = (elementOffset >> 5) + 2 * i;
+            ByteVector raw = pair(w, byteOffset + 2L * BLOCK_BYTES * i);
+            ShortVector p = raw.rearrange(PICK, LOW_BYTES).reinterpretAsShorts();
+            ShortVector lo = p.and((short) 0x0F).sub((short) 8), hi = p.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+            ShortVector scales = raw.reinterpretAsShorts();
+            float d0 = Float.float16ToFloat(scales.lane(0)), d1 = Float.float16ToFloat(scales.lane(BLOCK_BYTES / 2));
+            acc = pairStep(lo, hi, pq, ep, d0 * ad[ib], d1 * ad[ib + 1], acc);
         }
-        float sum = Simd.sum(acc);
-        ia += 2 * pairs;
-        blk += 2L * BLOCK_BYTES * pairs;
-        // the rest (a tensor's last pair, an odd last block) in scalar code: it runs too rarely for the JIT
-        // to compile vector code for it, and uncompiled vector code is slow and allocates
+        return tail(w, byteOffset, a, elementOffset, n, pairs, Simd.sum(acc));
+    }
+
+    /**
+     * Two tokens (elements {@code e0 ..} and {@code e0 + n ..}) against one row, each weight pair widened
+     * once; per token the operations of {@link #dot512}.
+     */
+    private static void dot2(MemorySegment w, long byteOffset, QuantizedActivations a, int e0, int n,
+                             float[] y, int yOff, int yStride) {
+        short[] pq = a.pairs;
+        float[] ad = a.d;
+        FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
+        int e1 = e0 + n;
+        int pairs = pairs(w, byteOffset, e0, n);
+        for (int i = 0; i < pairs; i++) {
+            int ib0 = (e0 >> 5) + 2 * i, ib1 = (e1 >> 5) + 2 * i;
+            ByteVector raw = pair(w, byteOffset + 2L * BLOCK_BYTES * i);
+            ShortVector p = raw.rearrange(PICK, LOW_BYTES).reinterpretAsShorts();
+            ShortVector lo = p.and((short) 0x0F).sub((short) 8), hi = p.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+            ShortVector scales = raw.reinterpretAsShorts();
+            float d0 = Float.float16ToFloat(scales.lane(0)), d1 = Float.float16ToFloat(scales.lane(BLOCK_BYTES / 2));
+            acc0 = pairStep(lo, hi, pq, e0 + 64 * i, d0 * ad[ib0], d1 * ad[ib0 + 1], acc0);
+            acc1 = pairStep(lo, hi, pq, e1 + 64 * i, d0 * ad[ib1], d1 * ad[ib1 + 1], acc1);
+        }
+        Simd.sum2(acc0, acc1, y, yOff, yStride);
+        y[yOff] = tail(w, byteOffset, a, e0, n, pairs, y[yOff]);
+        y[yOff + yStride] = tail(w, byteOffset, a, e1, n, pairs, y[yOff + yStride]);
+    }
+
+    /** Block pairs the 512-bit loop takes: whole pairs from an even block whose 64-byte read stays in the segment. */
+    private static int pairs(MemorySegment w, long byteOffset, int e, int n) {
+        if ((e & 63) != 0) return 0;
+        return (int) Math.min(n >> 6, Math.max(0, (w.byteSize() - 64 - byteOffset) / (2 * BLOCK_BYTES) + 1));
+    }
+
+    private static ByteVector pair(MemorySegment w, long blk) {
+        return ByteVector.fromMemorySegment(B64, w, blk, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** {@code acc} plus both blocks' integer sums (int lanes alternating between the blocks) times their scales. */
+    private static FloatVector pairStep(ShortVector lo, ShortVector hi, short[] pq, int e, float s0, float s1, FloatVector acc) {
+        ShortVector prod = lo.mul(Simd.act32(pq, e)).add(hi.mul(Simd.act32(pq, e + 32)));
+        long scales = (Float.floatToRawIntBits(s0) & 0xffffffffL) | ((long) Float.floatToRawIntBits(s1) << 32);
+        return ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0))
+                .fma(LongVector.broadcast(LongVector.SPECIES_512, scales).reinterpretAsFloats(), acc);
+    }
+
+    /**
+     * {@code sum} plus the blocks after the first {@code pairs} pairs (a tensor's last pair, an odd last
+     * block), in scalar code: it runs too rarely for the JIT to compile vector code for it, and
+     * uncompiled vector code is slow and allocates.
+     */
+    private static float tail(MemorySegment w, long byteOffset, QuantizedActivations a, int e0, int n, int pairs, float sum) {
         short[] qs = a.wide;
-        for (e += 64 * pairs; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
+        long blk = byteOffset + 2L * BLOCK_BYTES * pairs;
+        for (int e = e0 + 64 * pairs, ia = e >> 5; e < e0 + n; e += 32, blk += BLOCK_BYTES, ia++) {
             int isum = 0;
             for (int j = 0; j < 16; j++) {
                 int q = Blocks.u8(w, blk + 2 + j);
                 isum += ((q & 0x0F) - 8) * qs[e + j] + ((q >> 4) - 8) * qs[e + 16 + j];
             }
-            sum += Blocks.f16(w, blk) * ad[ia] * isum;
+            sum += Blocks.f16(w, blk) * a.d[ia] * isum;
         }
         return sum;
+    }
+
+    @Override
+    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n,
+                          int tokens, float[] y, int yOff, int yStride) {
+        int t = 0;
+        if (L == 16) {
+            for (; t + 2 <= tokens; t += 2) dot2(w, byteOffset, a, elementOffset + t * n, n, y, yOff + t * yStride, yStride);
+        }
+        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, elementOffset + t * n, n);
     }
 
     private static float dot256(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {

@@ -171,8 +171,19 @@ final class Simd {
     private static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(F16, 0xF0F0L);
     private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F16, i -> (i + 8) & 15);
     private static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(F16, i -> i ^ 4);
+    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.fromOp(F16, i -> (i + 4) & 15);
     private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F16, i -> (i + 2) & 15);
     private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.fromOp(F16, i -> (i + 1) & 15);
+
+    /** {@link #sum4} for two accumulators: {@code y[off] = sum(a)}, {@code y[off + stride] = sum(b)}. */
+    static void sum2(FloatVector a, FloatVector b, float[] y, int off, int stride) {
+        FloatVector ab = a.blend(b, UPPER_HALF).add(b.blend(a, UPPER_HALF).rearrange(ROTATE_8));
+        ab = ab.add(ab.rearrange(ROTATE_4));
+        ab = ab.add(ab.rearrange(ROTATE_2));
+        ab = ab.add(ab.rearrange(ROTATE_1));
+        y[off] = ab.lane(0);
+        y[off + stride] = ab.lane(8);
+    }
 
     /**
      * {@code y[off + t * stride] = sum(acc_t)} for four 16-lane accumulators, with exactly the additions of

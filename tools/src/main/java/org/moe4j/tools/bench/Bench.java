@@ -55,13 +55,17 @@ public final class Bench {
             JitWarmUp.run(m, 2.0);
 
             double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
+            long ppAllocated = 0;
             for (int r = 0; r < pp.length; r++) {
                 listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
                 int[] ids = randomIds(rnd, s.pp(), vocab);
+                long a0 = allocatedBytes();
                 long t0 = System.nanoTime();
                 prompt(m, cache, ids, s.batchSize(), logits);
                 pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
+                ppAllocated += allocatedBytes() - a0;
             }
+            double ppAllocPerToken = pp.length == 0 || allocatedBytes() < 0 ? -1 : (double) ppAllocated / (pp.length * (long) s.pp());
             double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
             long allocated = 0;
             for (int r = 0; r < tg.length; r++) {
@@ -78,7 +82,7 @@ public final class Bench {
             return new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
                     info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
                     s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
-                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken,
+                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken, ppAllocPerToken,
                     m.numericMode().name(), cpuName(), Runtime.version().toString());
         }
     }
