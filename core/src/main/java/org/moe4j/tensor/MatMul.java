@@ -90,7 +90,7 @@ public final class MatMul {
         public void run(int from, int to) {
             var data = w.data();
             if (native_) {
-                rows(fmt, data, rowBytes, encoded, cols, n, y, yOff, rows, from, to);
+                rows(fmt, data, rowBytes, encoded, 0, cols, n, y, yOff, rows, from, to);
                 return;
             }
             for (int o = from; o < to; o++) {
@@ -106,8 +106,8 @@ public final class MatMul {
      * taking every token for each row would stream all activations from memory once per weight row,
      * and taking every row for each token block would stream the weights once per token block.
      */
-    static void rows(QuantFormat fmt, MemorySegment data, long rowBytes, QuantizedActivations a, int cols, int tokens,
-                     float[] y, int yOff, int rows, int from, int to) {
+    static void rows(QuantFormat fmt, MemorySegment data, long rowBytes, QuantizedActivations a, int elementOffset, int cols,
+                     int tokens, float[] y, int yOff, int rows, int from, int to) {
         int tokenBlock = Math.max(4, (TOKEN_BLOCK_BYTES / (4 * cols)) & ~3); // floats: the largest encoding
         int rowBlock = (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);
         for (int r0 = from; r0 < to; r0 += rowBlock) {
@@ -115,7 +115,7 @@ public final class MatMul {
             for (int t0 = 0; t0 < tokens; t0 += tokenBlock) {
                 int tb = Math.min(tokenBlock, tokens - t0);
                 for (int o = r0; o < r1; o++) {
-                    fmt.dotTokens(data, o * rowBytes, a, t0 * cols, cols, tb, y, yOff + t0 * rows + o, rows);
+                    fmt.dotTokens(data, o * rowBytes, a, elementOffset + t0 * cols, cols, tb, y, yOff + t0 * rows + o, rows);
                 }
             }
         }

@@ -82,12 +82,13 @@ final class Q4_0Format implements QuantFormat {
         int pairs = pairs(w, byteOffset, elementOffset, n);
         for (int i = 0; i < pairs; i++) { // a counted loop, so the JIT drops the array range checks
             int ep = elementOffset + 64 * i, ib = (elementOffset >> 5) + 2 * i;
-            ByteVector raw = pair(w, byteOffset + 2L * BLOCK_BYTES * i);
+            ByteVector raw = ByteVector.fromMemorySegment(B64, w, byteOffset + 2L * BLOCK_BYTES * i, ByteOrder.LITTLE_ENDIAN);
             ShortVector p = raw.rearrange(PICK, LOW_BYTES).reinterpretAsShorts();
             ShortVector lo = p.and((short) 0x0F).sub((short) 8), hi = p.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
             ShortVector scales = raw.reinterpretAsShorts();
             float d0 = Float.float16ToFloat(scales.lane(0)), d1 = Float.float16ToFloat(scales.lane(BLOCK_BYTES / 2));
-            acc = pairStep(lo, hi, pq, ep, d0 * ad[ib], d1 * ad[ib + 1], acc);
+            ShortVector prod = lo.mul(Simd.act32(pq, ep)).add(hi.mul(Simd.act32(pq, ep + 32)));
+            acc = ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0)).fma(packed(d0 * ad[ib], d1 * ad[ib + 1]), acc);
         }
         return tail(w, byteOffset, a, elementOffset, n, pairs, Simd.sum(acc));
     }
@@ -105,13 +106,16 @@ final class Q4_0Format implements QuantFormat {
         int pairs = pairs(w, byteOffset, e0, n);
         for (int i = 0; i < pairs; i++) {
             int ib0 = (e0 >> 5) + 2 * i, ib1 = (e1 >> 5) + 2 * i;
-            ByteVector raw = pair(w, byteOffset + 2L * BLOCK_BYTES * i);
+            ByteVector raw = ByteVector.fromMemorySegment(B64, w, byteOffset + 2L * BLOCK_BYTES * i, ByteOrder.LITTLE_ENDIAN);
             ShortVector p = raw.rearrange(PICK, LOW_BYTES).reinterpretAsShorts();
             ShortVector lo = p.and((short) 0x0F).sub((short) 8), hi = p.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
             ShortVector scales = raw.reinterpretAsShorts();
             float d0 = Float.float16ToFloat(scales.lane(0)), d1 = Float.float16ToFloat(scales.lane(BLOCK_BYTES / 2));
-            acc0 = pairStep(lo, hi, pq, e0 + 64 * i, d0 * ad[ib0], d1 * ad[ib0 + 1], acc0);
-            acc1 = pairStep(lo, hi, pq, e1 + 64 * i, d0 * ad[ib1], d1 * ad[ib1 + 1], acc1);
+            int ep0 = e0 + 64 * i, ep1 = e1 + 64 * i;
+            ShortVector prod0 = lo.mul(Simd.act32(pq, ep0)).add(hi.mul(Simd.act32(pq, ep0 + 32)));
+            acc0 = ((FloatVector) Simd.pairSum32(prod0).convert(VectorOperators.I2F, 0)).fma(packed(d0 * ad[ib0], d1 * ad[ib0 + 1]), acc0);
+            ShortVector prod1 = lo.mul(Simd.act32(pq, ep1)).add(hi.mul(Simd.act32(pq, ep1 + 32)));
+            acc1 = ((FloatVector) Simd.pairSum32(prod1).convert(VectorOperators.I2F, 0)).fma(packed(d0 * ad[ib1], d1 * ad[ib1 + 1]), acc1);
         }
         Simd.sum2(acc0, acc1, y, yOff, yStride);
         y[yOff] = tail(w, byteOffset, a, e0, n, pairs, y[yOff]);
@@ -124,16 +128,10 @@ final class Q4_0Format implements QuantFormat {
         return (int) Math.min(n >> 6, Math.max(0, (w.byteSize() - 64 - byteOffset) / (2 * BLOCK_BYTES) + 1));
     }
 
-    private static ByteVector pair(MemorySegment w, long blk) {
-        return ByteVector.fromMemorySegment(B64, w, blk, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /** {@code acc} plus both blocks' integer sums (int lanes alternating between the blocks) times their scales. */
-    private static FloatVector pairStep(ShortVector lo, ShortVector hi, short[] pq, int e, float s0, float s1, FloatVector acc) {
-        ShortVector prod = lo.mul(Simd.act32(pq, e)).add(hi.mul(Simd.act32(pq, e + 32)));
-        long scales = (Float.floatToRawIntBits(s0) & 0xffffffffL) | ((long) Float.floatToRawIntBits(s1) << 32);
-        return ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0))
-                .fma(LongVector.broadcast(LongVector.SPECIES_512, scales).reinterpretAsFloats(), acc);
+    /** Two scales as the lanes {@code s0, s1, s0, s1 ...}, matching the int lanes of a pair. */
+    private static FloatVector packed(float s0, float s1) {
+        long bits = (Float.floatToRawIntBits(s0) & 0xffffffffL) | ((long) Float.floatToRawIntBits(s1) << 32);
+        return LongVector.broadcast(LongVector.SPECIES_512, bits).reinterpretAsFloats();
     }
 
     /**

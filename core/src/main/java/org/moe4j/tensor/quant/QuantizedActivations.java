@@ -37,10 +37,15 @@ public final class QuantizedActivations {
         return type;
     }
 
-    /** Makes room for {@code capacity} elements of {@code type}; allocates only when growing. */
+    /**
+     * Makes room for {@code capacity} elements of {@code type}; allocates only when growing, and then by at
+     * least half again, so that buffers reused for inputs of varying size (the experts' token groups of a
+     * prompt) stop growing after a few steps instead of at every new maximum.
+     */
     public QuantizedActivations ensure(ActivationType type, int capacity) {
         this.type = type;
         if (capacity > this.capacity) {
+            capacity = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(capacity, this.capacity + (long) (this.capacity >> 1)));
             this.capacity = capacity;
             qs = new byte[capacity];
             wide = new short[capacity];

@@ -63,9 +63,11 @@ public final class Bench {
                 long t0 = System.nanoTime();
                 prompt(m, cache, ids, s.batchSize(), logits);
                 pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
-                ppAllocated += allocatedBytes() - a0;
+                if (r > 0 || pp.length == 1) ppAllocated += allocatedBytes() - a0;
             }
-            double ppAllocPerToken = pp.length == 0 || allocatedBytes() < 0 ? -1 : (double) ppAllocated / (pp.length * (long) s.pp());
+            // the first run grows the workspaces from the warm-up's prompt length to this one: left out when others follow
+            int ppCounted = Math.max(1, pp.length - 1);
+            double ppAllocPerToken = pp.length == 0 || allocatedBytes() < 0 ? -1 : (double) ppAllocated / (ppCounted * (long) s.pp());
             double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
             long allocated = 0;
             for (int r = 0; r < tg.length; r++) {

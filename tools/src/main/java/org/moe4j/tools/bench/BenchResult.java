@@ -5,7 +5,7 @@ package org.moe4j.tools.bench;
  * {@code tg_alloc_bytes_per_token}: Java heap bytes allocated by the forward pass's threads per generated token during
  * the timed generation runs (steady state: the JIT has compiled the kernels in the warm-up), or -1 where
  * the JVM cannot count them; {@code pp_alloc_bytes_per_token} the same per prompt token of the timed prompt
- * runs (workspaces sized by the warm-up's shorter prompts may grow once in the first run).
+ * runs after the first (which grows the workspaces from the warm-up's shorter prompts), or of the only one.
  */
 public record BenchResult(
         String model,
