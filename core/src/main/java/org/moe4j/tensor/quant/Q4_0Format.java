@@ -90,7 +90,10 @@ final class Q4_0Format implements QuantFormat {
             ShortVector prod = lo.mul(Simd.act32(pq, ep)).add(hi.mul(Simd.act32(pq, ep + 32)));
             acc = ((FloatVector) Simd.pairSum32(prod).convert(VectorOperators.I2F, 0)).fma(packed(d0 * ad[ib], d1 * ad[ib + 1]), acc);
         }
-        return tail(w, byteOffset, a, elementOffset, n, pairs, Simd.sum(acc));
+        acc = acc.add(acc.rearrange(Simd.FOLD_8)); // Simd.sum written out (see Simd.FOLD_8)
+        acc = acc.add(acc.rearrange(Simd.FOLD_4));
+        acc = acc.add(acc.rearrange(Simd.FOLD_2));
+        return tail(w, byteOffset, a, elementOffset, n, pairs, acc.add(acc.rearrange(Simd.FOLD_1)).lane(0));
     }
 
     /**
@@ -117,9 +120,13 @@ final class Q4_0Format implements QuantFormat {
             ShortVector prod1 = lo.mul(Simd.act32(pq, ep1)).add(hi.mul(Simd.act32(pq, ep1 + 32)));
             acc1 = ((FloatVector) Simd.pairSum32(prod1).convert(VectorOperators.I2F, 0)).fma(packed(d0 * ad[ib1], d1 * ad[ib1 + 1]), acc1);
         }
-        Simd.sum2(acc0, acc1, y, yOff, yStride);
-        y[yOff] = tail(w, byteOffset, a, e0, n, pairs, y[yOff]);
-        y[yOff + yStride] = tail(w, byteOffset, a, e1, n, pairs, y[yOff + yStride]);
+        // both lane sums together (Simd.UPPER_HALF), written out (Simd.FOLD_8)
+        FloatVector s = acc0.blend(acc1, Simd.UPPER_HALF).add(acc1.blend(acc0, Simd.UPPER_HALF).rearrange(Simd.FOLD_8));
+        s = s.add(s.rearrange(Simd.FOLD_4));
+        s = s.add(s.rearrange(Simd.FOLD_2));
+        s = s.add(s.rearrange(Simd.FOLD_1));
+        y[yOff] = tail(w, byteOffset, a, e0, n, pairs, s.lane(0));
+        y[yOff + yStride] = tail(w, byteOffset, a, e1, n, pairs, s.lane(8));
     }
 
     /** Block pairs the 512-bit loop takes: whole pairs from an even block whose 64-byte read stays in the segment. */

@@ -78,7 +78,8 @@ final class Q4_KFormat implements QuantFormat {
      * The 512-bit form: a group's 32 bytes widened once give both of its sub-blocks as 32 shorts each
      * (low and high nibbles); per sub-block the pair sums of its products times its scale are added
      * in 16 int lanes (exact: at most 8 * 63 * 2 * 15 * 127 per lane), which go into a float
-     * accumulator once per super-block. Everything stays in one compiled method: the JIT's inlining
+     * accumulator once per super-block. Everything stays in one compiled method, without helpers that take
+     * or return vectors (one compiled on its own first is then not inlined, and boxes): the JIT's inlining
      * budget allows about this much vector code, and the 16-byte header is read as two longs because
      * every segment access spends a large part of that budget.
      */
@@ -93,25 +94,25 @@ final class Q4_KFormat implements QuantFormat {
             int a0 = (int) (h0 >>> 32), a1 = (int) h1, a2 = (int) (h1 >>> 32);
             int scLo = KQuantScales.k4LowScales(a0), scHi = KQuantScales.k4HighScales(a0, a2);
             IntVector isum = IntVector.zero(Simd.IL);
-            for (int g = 0; g < 4; g++) {
-                isum = group512(w, blk + 16 + 32 * g, qs, e + 64 * g, (g < 2 ? scLo : scHi) >>> (16 * (g & 1)), isum);
+            for (int g = 0; g < 4; g++) { // sub-blocks 2g and 2g + 1
+                int sc = (g < 2 ? scLo : scHi) >>> (16 * (g & 1));
+                ShortVector p = Simd.unsigned32(w, blk + 16 + 32 * g);
+                // |q * a| <= 15 * 127, so the pair sums fit a short
+                IntVector lo = Simd.pairSum32(p.and((short) 0x0F).mul(Simd.act32(qs, e + 64 * g)));
+                IntVector hi = Simd.pairSum32(p.lanewise(VectorOperators.LSHR, 4).mul(Simd.act32(qs, e + 64 * g + 32)));
+                isum = isum.add(lo.mul(sc & 0xFF)).add(hi.mul((sc >>> 8) & 0xFF));
             }
             float dy = a.d[e >> 8];
             float d = Float.float16ToFloat((short) h0) * dy, dmin = Float.float16ToFloat((short) (h0 >>> 16)) * dy;
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(Simd.broadcast(d), acc);
             mins += dmin * Simd.minTerm(a.bsums, e >> 4, KQuantScales.k4LowMins(a1), KQuantScales.k4HighMins(a1, a2));
         }
-        return Simd.sum(acc) - mins;
+        acc = acc.add(acc.rearrange(Simd.FOLD_8)); // Simd.sum written out (see Simd.FOLD_8)
+        acc = acc.add(acc.rearrange(Simd.FOLD_4));
+        acc = acc.add(acc.rearrange(Simd.FOLD_2));
+        return acc.add(acc.rearrange(Simd.FOLD_1)).lane(0) - mins;
     }
 
-    /** Sub-blocks {@code 2g} and {@code 2g + 1} (scales in the low two bytes of {@code sc}) added to {@code isum}. */
-    private static IntVector group512(MemorySegment w, long q, short[] qs, int e, int sc, IntVector isum) {
-        ShortVector p = Simd.unsigned32(w, q);
-        // |q * a| <= 15 * 127, so the pair sums fit a short
-        IntVector lo = Simd.pairSum32(p.and((short) 0x0F).mul(Simd.act32(qs, e)));
-        IntVector hi = Simd.pairSum32(p.lanewise(VectorOperators.LSHR, 4).mul(Simd.act32(qs, e + 32)));
-        return isum.add(lo.mul(sc & 0xFF)).add(hi.mul((sc >>> 8) & 0xFF));
-    }
 
     /**
      * {@code sum_i scale(i) * q_i * a_i} over a super-block, exact. Vector code stays in small methods

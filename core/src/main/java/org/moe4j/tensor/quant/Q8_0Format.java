@@ -53,6 +53,12 @@ final class Q8_0Format implements QuantFormat {
             }
             acc = p.fma(Simd.broadcast(d), acc);
         }
+        if (L == 16) { // Simd.sum written out (see Simd.FOLD_8)
+            acc = acc.add(acc.rearrange(Simd.FOLD_8));
+            acc = acc.add(acc.rearrange(Simd.FOLD_4));
+            acc = acc.add(acc.rearrange(Simd.FOLD_2));
+            return acc.add(acc.rearrange(Simd.FOLD_1)).lane(0);
+        }
         return Simd.sum(acc);
     }
 
@@ -90,6 +96,16 @@ final class Q8_0Format implements QuantFormat {
             acc3 = hi.fma(FloatVector.fromArray(Simd.F, qf, e3 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e3 + e)))
                     .fma(Simd.broadcast(dw * ad[(e3 + e) >> 5]), acc3);
         }
-        Simd.sum4(acc0, acc1, acc2, acc3, y, yOff, yStride);
+        // the four lane sums together (Simd.UPPER_HALF): half the operations of four sums, and a cost in the
+        // JIT's inlining budget this tile can afford (a fourth separate sum would not be inlined and would box)
+        FloatVector ab = acc0.blend(acc1, Simd.UPPER_HALF).add(acc1.blend(acc0, Simd.UPPER_HALF).rearrange(Simd.FOLD_8));
+        FloatVector cd = acc2.blend(acc3, Simd.UPPER_HALF).add(acc3.blend(acc2, Simd.UPPER_HALF).rearrange(Simd.FOLD_8));
+        FloatVector q = ab.blend(cd, Simd.ODD_QUARTERS).add(cd.blend(ab, Simd.ODD_QUARTERS).rearrange(Simd.SWAP_QUARTERS));
+        q = q.add(q.rearrange(Simd.FOLD_2));
+        q = q.add(q.rearrange(Simd.FOLD_1));
+        y[yOff] = q.lane(0);
+        y[yOff + yStride] = q.lane(8);
+        y[yOff + 2 * yStride] = q.lane(4);
+        y[yOff + 3 * yStride] = q.lane(12);
     }
 }

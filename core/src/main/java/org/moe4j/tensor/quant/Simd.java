@@ -167,45 +167,33 @@ final class Simd {
     }
 
     private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F16, 0xFF00L);
-    private static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(F16, 0xF0F0L);
-    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F16, i -> (i + 8) & 15);
-    private static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(F16, i -> i ^ 4);
-    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.fromOp(F16, i -> (i + 4) & 15);
-    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F16, i -> (i + 2) & 15);
-    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.fromOp(F16, i -> (i + 1) & 15);
-
-    /** {@link #sum4} for two accumulators: {@code y[off] = sum(a)}, {@code y[off + stride] = sum(b)}. */
-    static void sum2(FloatVector a, FloatVector b, float[] y, int off, int stride) {
-        FloatVector ab = a.blend(b, UPPER_HALF).add(b.blend(a, UPPER_HALF).rearrange(ROTATE_8));
-        ab = ab.add(ab.rearrange(ROTATE_4));
-        ab = ab.add(ab.rearrange(ROTATE_2));
-        ab = ab.add(ab.rearrange(ROTATE_1));
-        y[off] = ab.lane(0);
-        y[off + stride] = ab.lane(8);
-    }
 
     /**
-     * {@code y[off + t * stride] = sum(acc_t)} for four 16-lane accumulators, with exactly the additions of
-     * {@link #sum} for each (some with their operands swapped, which IEEE addition does not notice): the
-     * first two halving steps are done for two and then four accumulators at once, packed into one vector
-     * by blends. Half the operations of four sums, and a quarter of their cost in the JIT's inlining
-     * budget, which a four-token tile cannot otherwise afford (the sum past the budget would box its vector).
+     * The steps of {@link #sum} for 16 lanes, for kernels to write out at their end: a helper called after
+     * a kernel's loop is one the JIT may find too rarely called, in the profile it happens to have, to
+     * inline, and its vector argument is then boxed on every call. Written out, the steps are Vector API
+     * operations, which are always inlined:
+     * {@code v = v.add(v.rearrange(FOLD_8)); v = v.add(v.rearrange(FOLD_4)); v = v.add(v.rearrange(FOLD_2));
+     * v.add(v.rearrange(FOLD_1)).lane(0)}.
      */
-    static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float[] y, int off, int stride) {
-        // the first halving step for a in lanes 0-7 and b in lanes 8-15, and so for c and d (written out:
-        // a helper called after the kernel's loop is one the JIT may judge too rarely called to inline)
-        FloatVector ab = a.blend(b, UPPER_HALF).add(b.blend(a, UPPER_HALF).rearrange(ROTATE_8));
-        FloatVector cd = c.blend(d, UPPER_HALF).add(d.blend(c, UPPER_HALF).rearrange(ROTATE_8));
-        // quarters: a in lanes 0-3, c in 4-7, b in 8-11, d in 12-15
-        FloatVector q = ab.blend(cd, ODD_QUARTERS).add(cd.blend(ab, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-        q = q.add(q.rearrange(ROTATE_2));
-        q = q.add(q.rearrange(ROTATE_1));
-        y[off] = q.lane(0);
-        y[off + stride] = q.lane(8);
-        y[off + 2 * stride] = q.lane(4);
-        y[off + 3 * stride] = q.lane(12);
-    }
+    static final VectorShuffle<Float> FOLD_8 = VectorShuffle.fromOp(F16, i -> (i + 8) & 15);
+    static final VectorShuffle<Float> FOLD_4 = VectorShuffle.fromOp(F16, i -> (i + 4) & 15);
+    static final VectorShuffle<Float> FOLD_2 = VectorShuffle.fromOp(F16, i -> (i + 2) & 15);
+    static final VectorShuffle<Float> FOLD_1 = VectorShuffle.fromOp(F16, i -> (i + 1) & 15);
+
+    /**
+     * For the lane sums of two or four accumulators at once, with exactly the additions of {@link #sum}
+     * for each (some with operands swapped, which IEEE addition does not notice): the first halving step
+     * for {@code a} and {@code b} together is {@code a.blend(b, UPPER_HALF).add(b.blend(a,
+     * UPPER_HALF).rearrange(FOLD_8))}, {@code a}'s in lanes 0-7 and {@code b}'s in 8-15; two such vectors
+     * {@code ab}, {@code cd} fold their second step together as {@code ab.blend(cd, ODD_QUARTERS)
+     * .add(cd.blend(ab, ODD_QUARTERS).rearrange(SWAP_QUARTERS))}: a's quarter in lanes 0-3, c's in 4-7,
+     * b's in 8-11, d's in 12-15; {@code FOLD_2} and {@code FOLD_1} finish all of them.
+     */
+    static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F16, 0xFF00L);
+    static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(F16, 0xF0F0L);
+    static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(F16, i -> i ^ 4);
+
 
 
     // ---- float path: L elements ----
