@@ -1,5 +1,6 @@
 package org.moe4j.tensor;
 
+import java.lang.foreign.MemorySegment;
 import org.moe4j.tensor.quant.QuantFormat;
 import org.moe4j.tensor.quant.QuantizedActivations;
 import org.moe4j.util.WorkerPool;
@@ -88,14 +89,38 @@ public final class MatMul {
         @Override
         public void run(int from, int to) {
             var data = w.data();
+            if (native_) {
+                rows(fmt, data, rowBytes, encoded, 0, cols, n, y, yOff, rows, from, to);
+                return;
+            }
             for (int o = from; o < to; o++) {
                 long off = o * rowBytes;
-                if (native_) {
-                    fmt.dotTokens(data, off, encoded, cols, n, y, yOff + o, rows);
-                } else {
-                    for (int t = 0; t < n; t++) y[yOff + t * rows + o] = fmt.dot(data, off, x, xOff + t * cols, cols);
+                for (int t = 0; t < n; t++) y[yOff + t * rows + o] = fmt.dot(data, off, x, xOff + t * cols, cols);
+            }
+        }
+    }
+
+    /**
+     * Weight rows {@code [from, to)} against all {@code tokens} encoded rows, tiled so that a block of
+     * rows and a block of tokens' activations stay in the core's cache together: for a long prompt,
+     * taking every token for each row would stream all activations from memory once per weight row,
+     * and taking every row for each token block would stream the weights once per token block.
+     */
+    static void rows(QuantFormat fmt, MemorySegment data, long rowBytes, QuantizedActivations a, int elementOffset, int cols,
+                     int tokens, float[] y, int yOff, int rows, int from, int to) {
+        int tokenBlock = Math.max(4, (TOKEN_BLOCK_BYTES / (4 * cols)) & ~3); // floats: the largest encoding
+        int rowBlock = (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);
+        for (int r0 = from; r0 < to; r0 += rowBlock) {
+            int r1 = Math.min(to, r0 + rowBlock);
+            for (int t0 = 0; t0 < tokens; t0 += tokenBlock) {
+                int tb = Math.min(tokenBlock, tokens - t0);
+                for (int o = r0; o < r1; o++) {
+                    fmt.dotTokens(data, o * rowBytes, a, elementOffset + t0 * cols, cols, tb, y, yOff + t0 * rows + o, rows);
                 }
             }
         }
     }
+
+    private static final int ROW_BLOCK_BYTES = Integer.getInteger("rb", 128 << 10);
+    private static final int TOKEN_BLOCK_BYTES = Integer.getInteger("tb", 256 << 10);
 }

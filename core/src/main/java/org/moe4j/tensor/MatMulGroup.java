@@ -1,8 +1,7 @@
 package org.moe4j.tensor;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import org.moe4j.tensor.quant.ActivationQuantizer;
 import org.moe4j.tensor.quant.ActivationType;
 import org.moe4j.tensor.quant.QuantFormat;
 import org.moe4j.tensor.quant.QuantizedActivations;
@@ -32,7 +31,9 @@ public final class MatMulGroup {
     private long[] rowStart = new long[9];
 
     private int inputs;
-    private final List<QuantizedActivations> encoded = new ArrayList<>();
+    /** Every input's encoding in one buffer (input {@code i} from element {@code inStart[i]}), which stops growing once it has held the largest batch. */
+    private final QuantizedActivations encoded = new QuantizedActivations();
+    private int[] inStart = new int[8];
     private float[][] inX = new float[8][];
     private int[] inOff = new int[8];
     private int[] inN = new int[8];
@@ -87,6 +88,7 @@ public final class MatMulGroup {
             inN = Arrays.copyOf(inN, cap);
             inCols = Arrays.copyOf(inCols, cap);
             inType = Arrays.copyOf(inType, cap);
+            inStart = Arrays.copyOf(inStart, cap);
         }
         inX[inputs] = in;
         inOff[inputs] = off;
@@ -111,11 +113,15 @@ public final class MatMulGroup {
     /** Runs every queued product. */
     public void run() {
         if (count == 0) return;
+        int elements = 0;
         for (int i = 0; i < inputs; i++) {
-            while (encoded.size() <= i) encoded.add(new QuantizedActivations());
-            QuantizedActivations q = encoded.get(i).ensure(inType[i], inN[i] * inCols[i]);
+            inStart[i] = elements;
+            elements += (inN[i] * inCols[i] + 255) & ~255; // whole Q8_K super-blocks (and 64-element pair groups)
+        }
+        if (inputs > 0) encoded.ensure(inType[0], elements);
+        for (int i = 0; i < inputs; i++) {
             for (int t = 0; t < inN[i]; t++) {
-                q.quantize(inX[i], inOff[i] + t * inCols[i], t * inCols[i], inCols[i]);
+                ActivationQuantizer.quantize(inType[i], inX[i], inOff[i] + t * inCols[i], encoded, inStart[i] + t * inCols[i], inCols[i]);
             }
         }
         rowStart[0] = 0;
@@ -158,10 +164,7 @@ public final class MatMulGroup {
             float[] out = y[task];
             int oOff = yOff[task];
             if (input[task] >= 0) {
-                QuantizedActivations a = encoded.get(input[task]);
-                for (int o = from; o < to; o++) {
-                    fmt.dotTokens(data, o * rowBytes, a, cols, tokens, out, oOff + o, rows);
-                }
+                MatMul.rows(fmt, data, rowBytes, encoded, inStart[input[task]], cols, tokens, out, oOff, rows, from, to);
             } else {
                 float[] in = x[task];
                 int iOff = xOff[task];

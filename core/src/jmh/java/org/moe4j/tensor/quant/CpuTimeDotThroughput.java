@@ -12,16 +12,28 @@ import org.moe4j.tensor.GGMLType;
  * instead of wall time: on a shared, oversubscribed machine wall time mostly measures the other
  * tenants, CPU time what one core does (cache and memory contention still count). Prints weight
  * GB per CPU-second, best of 20 rounds after 10 warm-up rounds. Arguments: types (comma separated),
- * then {@code int} or {@code float}.
+ * then {@code int} or {@code float}, then the tokens per row (default 1; more run the prefill tiles of
+ * {@link QuantFormat#dotTokens} and count the weight bytes once per token).
  */
 public final class CpuTimeDotThroughput {
     private CpuTimeDotThroughput() {
+    }
+
+    /** One pass over the rows, its own method so the kernels are compiled as called, not inside this loop. */
+    private static void pass(QuantFormat f, boolean intDot, MemorySegment seg, long rowBytes, int rows, int cols, int tokens,
+                             QuantizedActivations a, float[] x, float[] y) {
+        for (int o = 0; o < rows; o++) {
+            if (intDot && tokens > 1) f.dotTokens(seg, o * rowBytes, a, 0, cols, tokens, y, o, rows);
+            else if (intDot) y[o] = f.dot(seg, o * rowBytes, a, 0, cols);
+            else for (int t = 0; t < tokens; t++) y[t * rows + o] = f.dot(seg, o * rowBytes, x, t * cols, cols);
+        }
     }
 
     public static void main(String[] args) {
         String types = args.length > 0 ? args[0]
                 : "Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,IQ4_NL,MXFP4,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,F16,BF16,F32";
         boolean intDot = args.length < 2 || args[1].equals("int");
+        int tokens = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         int rows = QuantDotBenchmark.ROWS, cols = QuantDotBenchmark.COLS;
         for (String name : types.split(",")) {
@@ -37,24 +49,21 @@ public final class CpuTimeDotThroughput {
                     MemorySegment.copy(MemorySegment.ofArray(rows16), (o % 16) * rowBytes, seg, o * rowBytes, rowBytes);
                 }
                 QuantFormat f = QuantFormats.of(t);
-                float[] x = new float[cols];
-                for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
-                QuantizedActivations a = new QuantizedActivations(f.activationType(), cols);
-                a.quantize(x, 0, 0, cols);
-                float[] y = new float[rows];
+                float[] x = new float[cols * tokens];
+                for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+                QuantizedActivations a = new QuantizedActivations(f.activationType(), cols * tokens);
+                for (int k = 0; k < tokens; k++) a.quantize(x, k * cols, k * cols, cols);
+                float[] y = new float[rows * tokens];
+                int reps = Math.max(1, 10 / tokens);
                 double best = 0;
                 for (int round = 0; round < 30; round++) {
                     long t0 = mx.getCurrentThreadCpuTime();
-                    for (int rep = 0; rep < 10; rep++) {
-                        for (int o = 0; o < rows; o++) {
-                            y[o] = intDot ? f.dot(seg, o * rowBytes, a, 0, cols) : f.dot(seg, o * rowBytes, x, 0, cols);
-                        }
-                    }
+                    for (int rep = 0; rep < reps; rep++) pass(f, intDot, seg, rowBytes, rows, cols, tokens, a, x, y);
                     long dt = mx.getCurrentThreadCpuTime() - t0;
-                    if (round >= 10) best = Math.max(best, (double) seg.byteSize() * 10 / dt);
+                    if (round >= 10) best = Math.max(best, (double) seg.byteSize() * reps * tokens / dt);
                 }
-                System.out.printf("%-6s %-5s %6.2f GB/s per CPU-second (matrix %.2f MB)%n", t, intDot ? "int" : "float", best,
-                        seg.byteSize() / 1e6);
+                System.out.printf("%-6s %-5s %2d token(s) %6.2f GB/s per CPU-second (matrix %.2f MB)%n", t,
+                        intDot ? "int" : "float", tokens, best, seg.byteSize() / 1e6);
             }
         }
     }

@@ -41,7 +41,10 @@ public final class ActivationQuantizer {
                 for (int i = 0; i < n; i++) a.f[off + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOff + i]));
             }
             case BF16 -> toBf16(x, xOff, a.f, off, n);
-            case Q8_0, Q8_1 -> quantizeQ8(type == ActivationType.Q8_1, x, xOff, a, off, n);
+            case Q8_0, Q8_1 -> {
+                quantizeQ8(type == ActivationType.Q8_1, x, xOff, a, off, n);
+                if (L == 16) a.derivePairs(off, n);
+            }
             case Q8_K -> quantizeQ8K(x, xOff, a, off, n);
         }
     }

@@ -60,6 +60,7 @@ final class Q4_KFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
+        if (L == 16) return dot512(w, byteOffset, a, elementOffset, n);
         float sum = 0;
         for (int b = 0; b < n / 256; b++) {
             long blk = byteOffset + (long) b * BLOCK_BYTES;
@@ -72,6 +73,46 @@ final class Q4_KFormat implements QuantFormat {
         }
         return sum;
     }
+
+    /**
+     * The 512-bit form: a group's 32 bytes widened once give both of its sub-blocks as 32 shorts each
+     * (low and high nibbles); per sub-block the pair sums of its products times its scale are added
+     * in 16 int lanes (exact: at most 8 * 63 * 2 * 15 * 127 per lane), which go into a float
+     * accumulator once per super-block. Everything stays in one compiled method, without helpers that take
+     * or return vectors (one compiled on its own first is then not inlined, and boxes): the JIT's inlining
+     * budget allows about this much vector code, and the 16-byte header is read as two longs because
+     * every segment access spends a large part of that budget.
+     */
+    private static float dot512(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
+        short[] qs = a.wide;
+        FloatVector acc = Simd.zero();
+        float mins = 0;
+        for (int b = 0; b < n / 256; b++) {
+            long blk = byteOffset + (long) b * BLOCK_BYTES;
+            int e = elementOffset + 256 * b;
+            long h0 = w.get(Blocks.LONG_LE, blk), h1 = w.get(Blocks.LONG_LE, blk + 8);
+            int a0 = (int) (h0 >>> 32), a1 = (int) h1, a2 = (int) (h1 >>> 32);
+            int scLo = KQuantScales.k4LowScales(a0), scHi = KQuantScales.k4HighScales(a0, a2);
+            IntVector isum = IntVector.zero(Simd.IL);
+            for (int g = 0; g < 4; g++) { // sub-blocks 2g and 2g + 1
+                int sc = (g < 2 ? scLo : scHi) >>> (16 * (g & 1));
+                ShortVector p = Simd.unsigned32(w, blk + 16 + 32 * g);
+                // |q * a| <= 15 * 127, so the pair sums fit a short
+                IntVector lo = Simd.pairSum32(p.and((short) 0x0F).mul(Simd.act32(qs, e + 64 * g)));
+                IntVector hi = Simd.pairSum32(p.lanewise(VectorOperators.LSHR, 4).mul(Simd.act32(qs, e + 64 * g + 32)));
+                isum = isum.add(lo.mul(sc & 0xFF)).add(hi.mul((sc >>> 8) & 0xFF));
+            }
+            float dy = a.d[e >> 8];
+            float d = Float.float16ToFloat((short) h0) * dy, dmin = Float.float16ToFloat((short) (h0 >>> 16)) * dy;
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(Simd.broadcast(d), acc);
+            mins += dmin * Simd.minTerm(a.bsums, e >> 4, KQuantScales.k4LowMins(a1), KQuantScales.k4HighMins(a1, a2));
+        }
+        acc = acc.add(acc.rearrange(Simd.FOLD_8)); // Simd.sum written out (see Simd.FOLD_8)
+        acc = acc.add(acc.rearrange(Simd.FOLD_4));
+        acc = acc.add(acc.rearrange(Simd.FOLD_2));
+        return acc.add(acc.rearrange(Simd.FOLD_1)).lane(0) - mins;
+    }
+
 
     /**
      * {@code sum_i scale(i) * q_i * a_i} over a super-block, exact. Vector code stays in small methods

@@ -53,17 +53,23 @@ final class Q8_0Format implements QuantFormat {
             }
             acc = p.fma(Simd.broadcast(d), acc);
         }
+        if (L == 16) { // Simd.sum written out (see Simd.FOLD_8)
+            acc = acc.add(acc.rearrange(Simd.FOLD_8));
+            acc = acc.add(acc.rearrange(Simd.FOLD_4));
+            acc = acc.add(acc.rearrange(Simd.FOLD_2));
+            return acc.add(acc.rearrange(Simd.FOLD_1)).lane(0);
+        }
         return Simd.sum(acc);
     }
 
     @Override
-    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int n, int tokens,
-                          float[] y, int yOff, int yStride) {
+    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n,
+                          int tokens, float[] y, int yOff, int yStride) {
         int t = 0;
         if (L == 16) {
-            for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a, t * n, n, y, yOff + t * yStride, yStride);
+            for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a, elementOffset + t * n, n, y, yOff + t * yStride, yStride);
         }
-        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, t * n, n);
+        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, elementOffset + t * n, n);
     }
 
     /**
@@ -90,9 +96,16 @@ final class Q8_0Format implements QuantFormat {
             acc3 = hi.fma(FloatVector.fromArray(Simd.F, qf, e3 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e3 + e)))
                     .fma(Simd.broadcast(dw * ad[(e3 + e) >> 5]), acc3);
         }
-        y[yOff] = Simd.sum(acc0);
-        y[yOff + yStride] = Simd.sum(acc1);
-        y[yOff + 2 * yStride] = Simd.sum(acc2);
-        y[yOff + 3 * yStride] = Simd.sum(acc3);
+        // the four lane sums together (Simd.UPPER_HALF): half the operations of four sums, and a cost in the
+        // JIT's inlining budget this tile can afford (a fourth separate sum would not be inlined and would box)
+        FloatVector ab = acc0.blend(acc1, Simd.UPPER_HALF).add(acc1.blend(acc0, Simd.UPPER_HALF).rearrange(Simd.FOLD_8));
+        FloatVector cd = acc2.blend(acc3, Simd.UPPER_HALF).add(acc3.blend(acc2, Simd.UPPER_HALF).rearrange(Simd.FOLD_8));
+        FloatVector q = ab.blend(cd, Simd.ODD_QUARTERS).add(cd.blend(ab, Simd.ODD_QUARTERS).rearrange(Simd.SWAP_QUARTERS));
+        q = q.add(q.rearrange(Simd.FOLD_2));
+        q = q.add(q.rearrange(Simd.FOLD_1));
+        y[yOff] = q.lane(0);
+        y[yOff + yStride] = q.lane(8);
+        y[yOff + 2 * yStride] = q.lane(4);
+        y[yOff + 3 * yStride] = q.lane(12);
     }
 }

@@ -24,6 +24,7 @@ public final class QuantizedActivations {
     public float[] s = new float[0];
     public short[] bsums = new short[0];
     public float[] f = new float[0];
+    public short[] pairs = new short[0];
 
     public QuantizedActivations() {
     }
@@ -36,10 +37,15 @@ public final class QuantizedActivations {
         return type;
     }
 
-    /** Makes room for {@code capacity} elements of {@code type}; allocates only when growing. */
+    /**
+     * Makes room for {@code capacity} elements of {@code type}; allocates only when growing, and then by at
+     * least half again, so that buffers reused for inputs of varying size (the experts' token groups of a
+     * prompt) stop growing after a few steps instead of at every new maximum.
+     */
     public QuantizedActivations ensure(ActivationType type, int capacity) {
         this.type = type;
         if (capacity > this.capacity) {
+            capacity = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(capacity, this.capacity + (long) (this.capacity >> 1)));
             this.capacity = capacity;
             qs = new byte[capacity];
             wide = new short[capacity];
@@ -48,8 +54,29 @@ public final class QuantizedActivations {
             s = new float[capacity / 32 + 1];
             bsums = new short[capacity / 16 + 1];
             f = new float[capacity];
+            pairs = new short[(capacity + 63) & ~63];
         }
         return this;
+    }
+
+    /**
+     * Rewrites the 64-element groups of {@link #pairs} that overlap elements {@code [off, off + n)} from
+     * {@link #wide}. Group {@code g} (elements {@code 64g ..}, blocks {@code b = 2g} and {@code b + 1}) holds
+     * first the partners of low nibbles, then of high nibbles; within each 32, position {@code 4k + r} is
+     * element {@code 2k + r} of block {@code b} for {@code r < 2} and element {@code 2k + r - 2} of block
+     * {@code b + 1} otherwise (plus 16 for the high half), so the two blocks alternate in pairs of shorts
+     * (one int lane each). Encoders call this after writing {@code wide}; a group shared with a neighbouring
+     * call is rewritten by both, so the later call leaves it right.
+     */
+    public void derivePairs(int off, int n) {
+        int end = off + n;
+        for (int g = off & ~63; g < end; g += 64) {
+            for (int s = 0; s < 32; s++) {
+                int src = g + ((s & 2) << 4) + 2 * (s >> 2) + (s & 1);
+                pairs[g + s] = src < capacity ? wide[src] : 0;
+                pairs[g + 32 + s] = src + 16 < capacity ? wide[src + 16] : 0;
+            }
+        }
     }
 
     /** Encodes {@code n} values {@code x[xOff ..]} into elements {@code [elementOffset, elementOffset + n)}. */

@@ -7,8 +7,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.moe4j.tensor.LaneSum;
 import org.moe4j.tensor.VectorOps;
@@ -43,6 +45,10 @@ final class Simd {
     static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+
+    /** The 512-bit integer shapes (used only when {@link #L} is 16): 32 bytes widen to 32 shorts. */
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
 
     private static final LaneSum SUM_8 = LaneSum.of(F8);
     private static final LaneSum SUM_L;
@@ -101,6 +107,27 @@ final class Simd {
                 .add(v.lanewise(VectorOperators.ASHR, 16));
     }
 
+    // ---- integer path, 512 bits: 32 elements (used only when L is 16) ----
+
+    /** 32 bytes of packed weights, zero-extended to 32 shorts. */
+    static ShortVector unsigned32(MemorySegment s, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B32, s, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+    }
+
+    static ShortVector act32(short[] wide, int off) {
+        return ShortVector.fromArray(S32, wide, off);
+    }
+
+    /**
+     * Sums of neighbouring short lanes as 16 ints, for sums that fit a short ({@code |a + b| < 2^15}):
+     * times {@code 0x10001} the pair's sum lands in the high half, which an arithmetic shift brings down.
+     * One multiply and one shift where {@link #pairSum} takes three shifts and an add.
+     */
+    static IntVector pairSum32(ShortVector p) {
+        return p.reinterpretAsInts().mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+    }
+
     /**
      * {@code sum_g bsums[g] * min[g / 2]} over 16 groups, the K-quant min term: neighbouring group sums
      * added by {@link #pairSum}, times the 8 mins (bytes of {@code minsLo}, {@code minsHi}).
@@ -138,6 +165,36 @@ final class Simd {
     static float sum(FloatVector v) {
         return SUM_L.sum(v);
     }
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+
+    /**
+     * The steps of {@link #sum} for 16 lanes, for kernels to write out at their end: a helper called after
+     * a kernel's loop is one the JIT may find too rarely called, in the profile it happens to have, to
+     * inline, and its vector argument is then boxed on every call. Written out, the steps are Vector API
+     * operations, which are always inlined:
+     * {@code v = v.add(v.rearrange(FOLD_8)); v = v.add(v.rearrange(FOLD_4)); v = v.add(v.rearrange(FOLD_2));
+     * v.add(v.rearrange(FOLD_1)).lane(0)}.
+     */
+    static final VectorShuffle<Float> FOLD_8 = VectorShuffle.fromOp(F16, i -> (i + 8) & 15);
+    static final VectorShuffle<Float> FOLD_4 = VectorShuffle.fromOp(F16, i -> (i + 4) & 15);
+    static final VectorShuffle<Float> FOLD_2 = VectorShuffle.fromOp(F16, i -> (i + 2) & 15);
+    static final VectorShuffle<Float> FOLD_1 = VectorShuffle.fromOp(F16, i -> (i + 1) & 15);
+
+    /**
+     * For the lane sums of two or four accumulators at once, with exactly the additions of {@link #sum}
+     * for each (some with operands swapped, which IEEE addition does not notice): the first halving step
+     * for {@code a} and {@code b} together is {@code a.blend(b, UPPER_HALF).add(b.blend(a,
+     * UPPER_HALF).rearrange(FOLD_8))}, {@code a}'s in lanes 0-7 and {@code b}'s in 8-15; two such vectors
+     * {@code ab}, {@code cd} fold their second step together as {@code ab.blend(cd, ODD_QUARTERS)
+     * .add(cd.blend(ab, ODD_QUARTERS).rearrange(SWAP_QUARTERS))}: a's quarter in lanes 0-3, c's in 4-7,
+     * b's in 8-11, d's in 12-15; {@code FOLD_2} and {@code FOLD_1} finish all of them.
+     */
+    static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F16, 0xFF00L);
+    static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(F16, 0xF0F0L);
+    static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(F16, i -> i ^ 4);
+
+
 
     // ---- float path: L elements ----
 

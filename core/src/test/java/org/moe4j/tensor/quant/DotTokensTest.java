@@ -24,14 +24,15 @@ class DotTokensTest {
         int n = 512;
         MemorySegment w = RandomBlocks.make(type, n / type.blockSize, r, RandomBlocks.Kind.RANDOM);
         for (int tokens = 1; tokens <= 11; tokens++) {
-            QuantizedActivations a = new QuantizedActivations(f.activationType(), tokens * n);
-            float[] x = RandomBlocks.gaussian(r, tokens * n, 2);
-            for (int t = 0; t < tokens; t++) a.quantize(x, t * n, t * n, n);
+            int first = tokens % 3; // tiles that start at a later token, as cache blocking asks for
+            QuantizedActivations a = new QuantizedActivations(f.activationType(), (first + tokens) * n);
+            float[] x = RandomBlocks.gaussian(r, (first + tokens) * n, 2);
+            for (int t = 0; t < first + tokens; t++) a.quantize(x, t * n, t * n, n);
             int stride = 3;
             float[] y = new float[1 + tokens * stride];
-            f.dotTokens(w, 0, a, n, tokens, y, 1, stride);
+            f.dotTokens(w, 0, a, first * n, n, tokens, y, 1, stride);
             for (int t = 0; t < tokens; t++) {
-                float alone = f.dot(w, 0, a, t * n, n);
+                float alone = f.dot(w, 0, a, (first + t) * n, n);
                 assertThat(Float.floatToRawIntBits(y[1 + t * stride]))
                         .as("%s token %d of %d: tiled %s, alone %s", type, t, tokens, y[1 + t * stride], alone)
                         .isEqualTo(Float.floatToRawIntBits(alone));

@@ -15,8 +15,8 @@ import org.moe4j.util.WorkerPool;
 
 /**
  * Measures prompt processing (one batch of {@code pp} tokens from an empty cache) and generation
- * ({@code tg} tokens one forward pass each from an empty cache), each repeated, after a warm-up that
- * lets the JIT compile the kernels. Token ids are random; with random ids routing is realistic for
+ * ({@code tg} tokens one forward pass each from an empty cache), each repeated, after reading the whole
+ * model file into memory and a warm-up that lets the JIT compile the kernels. Token ids are random; with random ids routing is realistic for
  * random-weight models and the work is the same as for text.
  */
 public final class Bench {
@@ -46,6 +46,10 @@ public final class Bench {
             KVCache cache = m.newCache(1, ctx);
             float[] logits = new float[vocab];
 
+            // every expert's pages read in first: otherwise the timed runs also time the disk, whenever a
+            // token is routed to an expert no earlier token used (the file is memory-mapped)
+            listener.phase("reading the weights into memory");
+            for (var t : m.file().tensors()) m.file().tensorData(t).load();
             listener.phase("warm-up");
             int warm = Math.min(64, Math.max(8, s.pp()));
             for (int i = 0; i < 2; i++) {
@@ -55,13 +59,19 @@ public final class Bench {
             JitWarmUp.run(m, 2.0);
 
             double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
+            long ppAllocated = 0;
             for (int r = 0; r < pp.length; r++) {
                 listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
                 int[] ids = randomIds(rnd, s.pp(), vocab);
+                long a0 = allocatedBytes();
                 long t0 = System.nanoTime();
                 prompt(m, cache, ids, s.batchSize(), logits);
                 pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
+                if (r > 0 || pp.length == 1) ppAllocated += allocatedBytes() - a0;
             }
+            // the first run grows the workspaces from the warm-up's prompt length to this one: left out when others follow
+            int ppCounted = Math.max(1, pp.length - 1);
+            double ppAllocPerToken = pp.length == 0 || allocatedBytes() < 0 ? -1 : (double) ppAllocated / (ppCounted * (long) s.pp());
             double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
             long allocated = 0;
             for (int r = 0; r < tg.length; r++) {
@@ -78,7 +88,7 @@ public final class Bench {
             return new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
                     info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
                     s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
-                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken,
+                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken, ppAllocPerToken,
                     m.numericMode().name(), cpuName(), Runtime.version().toString());
         }
     }

@@ -4,7 +4,8 @@ package org.moe4j.tools.bench;
  * The figures of one {@code moe4j bench} run. Field names are the JSON keys that outside checks read.
  * {@code tg_alloc_bytes_per_token}: Java heap bytes allocated by the forward pass's threads per generated token during
  * the timed generation runs (steady state: the JIT has compiled the kernels in the warm-up), or -1 where
- * the JVM cannot count them.
+ * the JVM cannot count them; {@code pp_alloc_bytes_per_token} the same per prompt token of the timed prompt
+ * runs after the first (which grows the workspaces from the warm-up's shorter prompts), or of the only one.
  */
 public record BenchResult(
         String model,
@@ -25,6 +26,7 @@ public record BenchResult(
         double roofline_tokens_per_s,
         double tg_roofline_fraction,
         double tg_alloc_bytes_per_token,
+        double pp_alloc_bytes_per_token,
         String numeric_mode,
         String cpu,
         String java) {

@@ -100,5 +100,9 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "heap allocated per generated token (steady state, forward-pass threads): %.0f bytes%n",
                     r.tg_alloc_bytes_per_token());
         }
+        if (r.pp_alloc_bytes_per_token() >= 0) {
+            System.out.printf(Locale.ROOT, "heap allocated per prompt token (forward-pass threads): %.0f bytes%n",
+                    r.pp_alloc_bytes_per_token());
+        }
     }
 }

@@ -28,7 +28,10 @@ public final class ActivationReference {
             case BF16 -> {
                 for (int i = 0; i < n; i++) a.f[off + i] = Half.bf16ToFloat(Half.floatToBf16(x[xOff + i]));
             }
-            case Q8_0, Q8_1 -> quantizeQ8(type == ActivationType.Q8_1, x, xOff, a, off, n);
+            case Q8_0, Q8_1 -> {
+                quantizeQ8(type == ActivationType.Q8_1, x, xOff, a, off, n);
+                a.derivePairs(off, n);
+            }
             case Q8_K -> quantizeQ8K(x, xOff, a, off, n);
         }
     }
