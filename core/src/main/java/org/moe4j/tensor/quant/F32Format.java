@@ -42,11 +42,13 @@ final class F32Format implements QuantFormat {
     }
 
     @Override
-    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int n, int tokens,
-                          float[] y, int yOff, int yStride) {
+    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n,
+                          int tokens, float[] y, int yOff, int yStride) {
         int t = 0;
-        for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a.f, t * n, n, y, yOff + t * yStride, yStride);
-        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a.f, t * n, n);
+        for (; t + 4 <= tokens; t += 4) {
+            dot4(w, byteOffset, a.f, elementOffset + t * n, n, y, yOff + t * yStride, yStride);
+        }
+        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a.f, elementOffset + t * n, n);
     }
 
     /** Four tokens against one row, each weight vector loaded once; per token the arithmetic of {@link #dot}. */
