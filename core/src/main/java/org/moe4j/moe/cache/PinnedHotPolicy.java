@@ -1,0 +1,71 @@
+package org.moe4j.moe.cache;
+
+import java.util.function.IntPredicate;
+
+/**
+ * Pins the experts a saved profile (from an earlier run) found hottest: they are loaded before the
+ * first token and the inner policy manages only the remaining slots. Pins yield only when nothing else
+ * can be evicted (a batch that needs more experts at once than the unpinned slots), so a profile can
+ * never make the cache unable to serve a layer.
+ */
+public final class PinnedHotPolicy implements CachePolicy {
+    private final CachePolicy inner;
+    private final boolean[] pinned;
+    private final int[] hot;
+    private final double fraction;
+
+    /**
+     * @param fraction share of the slots given to pinned experts
+     */
+    public PinnedHotPolicy(ExpertKeys keys, int capacity, ExpertProfile profile, double fraction, CachePolicy inner) {
+        if (!(fraction >= 0 && fraction <= 1)) throw new IllegalArgumentException("pinned fraction must be in [0, 1], is " + fraction);
+        if (!profile.keys().equals(keys)) {
+            throw new IllegalArgumentException("the profile describes " + profile.keys() + ", the model has " + keys);
+        }
+        this.inner = inner;
+        this.fraction = fraction;
+        this.hot = profile.hottest((int) Math.floor(capacity * fraction));
+        this.pinned = new boolean[keys.size()];
+        for (int k : hot) pinned[k] = true;
+    }
+
+    public boolean isPinned(int key) {
+        return pinned[key];
+    }
+
+    @Override
+    public String name() {
+        return "pinned:fraction=" + CachePolicies.number(fraction) + ":inner=" + inner.name();
+    }
+
+    @Override
+    public void accessed(int key, long time) {
+        inner.accessed(key, time);
+    }
+
+    @Override
+    public void admitted(int key, long time) {
+        inner.admitted(key, time);
+    }
+
+    @Override
+    public void evicted(int key) {
+        inner.evicted(key);
+    }
+
+    @Override
+    public int victim(int incoming, IntPredicate evictable, long time) {
+        int v = inner.victim(incoming, k -> !pinned[k] && evictable.test(k), time);
+        return v >= 0 ? v : inner.victim(incoming, evictable, time);
+    }
+
+    @Override
+    public int[] warmKeys() {
+        return hot.clone();
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,195 @@
+package org.moe4j.moe.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Test;
+
+/** Each policy against access sequences whose hits and victims were worked out by hand. */
+class CachePolicyTest {
+    private static final int A = 0, B = 1, C = 2, D = 3;
+    private static final ExpertKeys FOUR = new ExpertKeys(new int[]{4});
+
+    /** Records the victims of a policy. */
+    private static final class Recording implements CachePolicy {
+        final CachePolicy inner;
+        final List<Integer> victims = new ArrayList<>();
+
+        Recording(CachePolicy inner) {
+            this.inner = inner;
+        }
+
+        @Override public String name() { return inner.name(); }
+        @Override public void accessed(int key, long time) { inner.accessed(key, time); }
+        @Override public void admitted(int key, long time) { inner.admitted(key, time); }
+
+        @Override
+        public void evicted(int key) {
+            victims.add(key);
+            inner.evicted(key);
+        }
+
+        @Override
+        public int victim(int incoming, IntPredicate evictable, long time) {
+            return inner.victim(incoming, evictable, time);
+        }
+    }
+
+    /** One expert per step. */
+    private static AccessSequence single(ExpertKeys keys, int... seq) {
+        int[] starts = new int[seq.length + 1];
+        for (int i = 0; i <= seq.length; i++) starts[i] = i;
+        return new AccessSequence(keys, seq, starts, seq.length);
+    }
+
+    private static Recording replay(AccessSequence s, int capacity, CachePolicy p, long expectedHits) {
+        Recording r = new Recording(p);
+        CacheSimulator.Result res = CacheSimulator.run(s, capacity, r);
+        assertThat(res.hits()).as(p.name() + " hits").isEqualTo(expectedHits);
+        assertThat(res.accesses()).isEqualTo(s.length());
+        return r;
+    }
+
+    @Test
+    void lruEvictsTheLeastRecentlyUsed() {
+        // A B A C B A with 2 slots: [A] [A B] hit [A C]-B [C B]-A [B A]-C
+        Recording r = replay(single(FOUR, A, B, A, C, B, A), 2, new LruPolicy(FOUR), 1);
+        assertThat(r.victims).containsExactly(B, A, C);
+    }
+
+    @Test
+    void lfuKeepsCountsAcrossEvictions() {
+        // A A B C B A: C evicts B (1 use vs A's 2); B returns with 2 uses and evicts C (1); A hits
+        Recording r = replay(single(FOUR, A, A, B, C, B, A), 2, new LfuPolicy(FOUR), 2);
+        assertThat(r.victims).containsExactly(B, C);
+        Recording lru = replay(single(FOUR, A, A, B, C, B, A), 2, new LruPolicy(FOUR), 2);
+        assertThat(lru.victims).containsExactly(A, C);
+    }
+
+    @Test
+    void lfruWeighsFrequencyByRecency() {
+        // half-life 2 accesses. A A A B C C D, 2 slots.
+        // t4 (C): A = 2.207 * 2^-1 = 1.10 vs B = 2^-0.5 = 0.71 -> B goes (as LFU; LRU would drop A)
+        // t6 (D): A = 2.207 * 2^-2 = 0.55 vs C = 1.707 * 2^-0.5 = 1.21 -> A goes (as LRU; LFU would drop C)
+        int[] seq = {A, A, A, B, C, C, D};
+        assertThat(replay(single(FOUR, seq), 2, new LfruPolicy(FOUR, 2, 2), 3).victims).containsExactly(B, A);
+        assertThat(replay(single(FOUR, seq), 2, new LfuPolicy(FOUR), 3).victims).containsExactly(B, C);
+        assertThat(replay(single(FOUR, seq), 2, new LruPolicy(FOUR), 3).victims).containsExactly(A, B);
+    }
+
+    @Test
+    void lfruLimitsAreLruAndLfu() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int[] seq = new int[400];
+        for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(10) < 6 ? rnd.nextInt(2) : rnd.nextInt(4);
+        AccessSequence s = single(FOUR, seq);
+        Recording lru = new Recording(new LruPolicy(FOUR));
+        Recording shortLife = new Recording(new LfruPolicy(FOUR, 1e-3, 1e-3));
+        CacheSimulator.run(s, 2, lru);
+        CacheSimulator.run(s, 2, shortLife);
+        assertThat(shortLife.victims).isEqualTo(lru.victims);
+        Recording lfu = new Recording(new LfuPolicy(FOUR));
+        Recording longLife = new Recording(new LfruPolicy(FOUR, 1e12, 1e12));
+        CacheSimulator.run(s, 2, lfu);
+        CacheSimulator.run(s, 2, longLife);
+        assertThat(longLife.victims).isEqualTo(lfu.victims);
+    }
+
+    @Test
+    void beladyEvictsWhatIsNeededLast() {
+        // A B C A B D A, 2 slots: C evicts B (A is needed sooner), B evicts C (never again), D evicts B (never again)
+        AccessSequence s = single(FOUR, A, B, C, A, B, D, A);
+        assertThat(replay(s, 2, new BeladyPolicy(s), 2).victims).containsExactly(B, C, B);
+        assertThat(replay(s, 2, new LruPolicy(FOUR), 0).victims).containsExactly(A, B, C, A, B);
+    }
+
+    @Test
+    void beladyIsAnUpperBound() {
+        ExpertKeys keys = new ExpertKeys(new int[]{8, 0, 8});
+        SplittableRandom rnd = new SplittableRandom(11);
+        int steps = 600;
+        int[] flat = new int[steps * 2];
+        int[] starts = new int[steps + 1];
+        for (int s = 0; s < steps; s++) {
+            int block = s % 2 == 0 ? 0 : 2;
+            int a = rnd.nextInt(8), b = (a + 1 + rnd.nextInt(7)) % 8;
+            flat[2 * s] = keys.key(block, Math.min(a, b));
+            flat[2 * s + 1] = keys.key(block, Math.max(a, b));
+            starts[s + 1] = 2 * s + 2;
+        }
+        AccessSequence seq = new AccessSequence(keys, flat, starts, steps / 2);
+        for (int cap = 2; cap <= 16; cap += 2) {
+            long best = CacheSimulator.run(seq, cap, new BeladyPolicy(seq)).hits();
+            CachePolicies.Context ctx = new CachePolicies.Context(keys, cap, 4, null, seq);
+            for (String p : List.of("lru", "lfu", "lfru", "quota")) {
+                assertThat(CacheSimulator.run(seq, cap, CachePolicies.create(p, ctx)).hits()).as(p + " at " + cap).isLessThanOrEqualTo(best);
+            }
+            if (cap == 16) assertThat(best).isEqualTo(seq.length() - 16); // everything fits: only cold misses
+        }
+    }
+
+    @Test
+    void expertsOfTheCurrentStepAreNeverEvicted() {
+        // steps {A,B}, {C,D}, {A,C} with 2 slots: {C,D} evicts both; then C hits and A takes D's slot
+        AccessSequence s = new AccessSequence(FOUR, new int[]{A, B, C, D, A, C}, new int[]{0, 2, 4, 6}, 3);
+        assertThat(replay(s, 2, new LruPolicy(FOUR), 1).victims).containsExactly(A, B, D);
+        assertThatThrownBy(() -> CacheSimulator.run(s, 1, new LruPolicy(FOUR)))
+                .isInstanceOf(ExpertCacheBudgetException.class).hasMessageContaining("working set");
+        // Belady would rather drop A (never used again) than B (used next), but A is part of the step {A,C}
+        AccessSequence t = new AccessSequence(FOUR, new int[]{A, B, A, C, B}, new int[]{0, 2, 4, 5}, 3);
+        assertThat(replay(t, 2, new BeladyPolicy(t), 1).victims).containsExactly(B, A);
+    }
+
+    @Test
+    void quotasKeepLayersFromCrowdingEachOtherOut() {
+        ExpertKeys keys = new ExpertKeys(new int[]{2, 2}); // block 0: keys 0, 1; block 1: keys 2, 3
+        CachePolicy quota = new LayerQuotaPolicy(keys, 2, new LruPolicy(keys));
+        assertThat(((LayerQuotaPolicy) quota).quota(0)).isEqualTo(1);
+        // 0 1 2 0 1: key 2 takes the slot of over-quota block 0 (its LRU, key 0); then block 0 replaces its own
+        assertThat(replay(single(keys, 0, 1, 2, 0, 1), 2, quota, 0).victims).containsExactly(0, 1, 0);
+        assertThat(replay(single(keys, 0, 1, 2, 0, 1), 2, new LruPolicy(keys), 0).victims).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void pinnedExpertsStayAndAreWarmedFirst() {
+        ExpertProfile profile = new ExpertProfile("m", FOUR, new long[]{5, 7, 0, 9});
+        CachePolicy pinned = new PinnedHotPolicy(FOUR, 2, profile, 0.5, new LruPolicy(FOUR));
+        assertThat(pinned.warmKeys()).containsExactly(D);
+        // D A B C D: D is pinned, so A, B, C replace each other and D hits
+        assertThat(replay(single(FOUR, D, A, B, C, D), 2, pinned, 1).victims).containsExactly(A, B);
+        assertThat(replay(single(FOUR, D, A, B, C, D), 2, new LruPolicy(FOUR), 0).victims).containsExactly(D, A, B);
+        assertThat(profile.hottest(10)).containsExactly(D, B, A); // never-used experts are not hot
+    }
+
+    @Test
+    void pinsYieldWhenNothingElseCanGo() {
+        ExpertProfile profile = new ExpertProfile("m", FOUR, new long[]{1, 1, 0, 0});
+        CachePolicy pinned = new PinnedHotPolicy(FOUR, 2, profile, 1.0, new LruPolicy(FOUR));
+        // both slots pinned (A, B), then a step {C, D} needs both
+        AccessSequence s = new AccessSequence(FOUR, new int[]{A, B, C, D}, new int[]{0, 2, 4}, 2);
+        assertThat(replay(s, 2, pinned, 0).victims).containsExactly(A, B);
+    }
+
+    @Test
+    void specsParseAndReportTheirName() {
+        CachePolicies.Context ctx = new CachePolicies.Context(FOUR, 2, 8, new ExpertProfile("m", FOUR, new long[]{1, 2, 3, 4}), null);
+        assertThat(CachePolicies.create("lru", ctx).name()).isEqualTo("lru");
+        assertThat(CachePolicies.create(null, ctx).name()).isEqualTo("lfru:half-life=" + CachePolicies.number(CachePolicies.DEFAULT_HALF_LIFE_TOKENS));
+        assertThat(CachePolicies.create("LFRU:half-life=2.5", ctx).name()).isEqualTo("lfru:half-life=2.5");
+        assertThat(CachePolicies.create("quota:inner=lfu", ctx).name()).isEqualTo("quota:inner=lfu");
+        assertThat(CachePolicies.create("pinned:fraction=0.25:inner=lfru:half-life=4", ctx).name())
+                .isEqualTo("pinned:fraction=0.25:inner=lfru:half-life=4");
+        assertThatThrownBy(() -> CachePolicies.create("mru", ctx)).hasMessageContaining("unknown cache policy 'mru'");
+        assertThatThrownBy(() -> CachePolicies.create("lru:half-life=3", ctx)).hasMessageContaining("does not apply");
+        assertThatThrownBy(() -> CachePolicies.create("lfru:half-life=-1", ctx)).hasMessageContaining("positive");
+        assertThatThrownBy(() -> CachePolicies.create("lfru:half-life", ctx)).hasMessageContaining("key=value");
+        assertThatThrownBy(() -> CachePolicies.create("pinned:fraction=2", ctx)).hasMessageContaining("[0, 1]");
+        assertThatThrownBy(() -> CachePolicies.create("belady", ctx)).hasMessageContaining("offline");
+        CachePolicies.Context noProfile = new CachePolicies.Context(FOUR, 2, 8, null, null);
+        assertThatThrownBy(() -> CachePolicies.create("pinned", noProfile)).hasMessageContaining("--cache-profile");
+    }
+}
