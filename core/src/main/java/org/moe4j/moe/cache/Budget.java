@@ -37,7 +37,7 @@ public final class Budget {
             }
             double v = number(text, m.group(1));
             boolean binary = !m.group(3).isEmpty() || m.group(4).isEmpty(); // 6G = 6GiB as in -Xmx; 6GB = 6e9
-            int power = "kmgt".indexOf(m.group(2)) + 1;
+            int power = m.group(2).isEmpty() ? 0 : "kmgt".indexOf(m.group(2)) + 1;
             bytes = v * Math.pow(binary ? 1024 : 1000, power);
         }
         if (!(bytes >= 1) || bytes > Long.MAX_VALUE / 2) throw new ExpertCacheBudgetException("memory budget '" + text + "' is out of range");

@@ -35,13 +35,18 @@ public final class CachePolicies {
     /**
      * What a policy may need besides its spec.
      *
+     * @param workingSet       the most experts needed at once (what pins must leave room for)
      * @param accessesPerToken expert accesses per token over all layers (converts half-lives in tokens)
      * @param profile          a saved profile for {@code pinned}, or null
      * @param future           the whole access sequence for {@code belady}, or null
      */
-    public record Context(ExpertKeys keys, int capacity, double accessesPerToken, ExpertProfile profile, AccessSequence future) {
+    public record Context(ExpertKeys keys, int capacity, int workingSet, double accessesPerToken, ExpertProfile profile,
+                          AccessSequence future) {
         public Context {
             if (capacity < 1) throw new IllegalArgumentException("cache capacity must be >= 1 expert");
+            if (workingSet < 1 || workingSet > capacity) {
+                throw new ExpertCacheBudgetException("a cache of " + capacity + " experts cannot hold a working set of " + workingSet);
+            }
             if (!(accessesPerToken > 0)) throw new IllegalArgumentException("accesses per token must be > 0");
         }
     }
@@ -65,7 +70,7 @@ public final class CachePolicies {
                     throw new IllegalArgumentException("the pinned policy needs a saved profile (--cache-profile FILE, written by --save-profile)");
                 }
                 double f = fraction(spec, opts.remove("fraction"));
-                yield new PinnedHotPolicy(ctx.keys(), ctx.capacity(), ctx.profile(), f, create(inner(opts, DEFAULT), ctx));
+                yield new PinnedHotPolicy(ctx.keys(), ctx.capacity(), ctx.workingSet(), ctx.profile(), f, create(inner(opts, DEFAULT), ctx));
             }
             case "belady" -> {
                 if (ctx.future() == null) {

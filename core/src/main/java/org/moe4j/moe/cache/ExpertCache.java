@@ -100,6 +100,7 @@ public final class ExpertCache implements AutoCloseable {
     private final MemorySegment slabs;
     private final long slotBytes;
     private final int capacity;
+    private final int maxAcquired;
     private final LowBitExperts lowBit;
     private final LoadQueue io;
     private final ExpertCacheStats stats;
@@ -128,7 +129,9 @@ public final class ExpertCache implements AutoCloseable {
         try {
             this.slabs = allocate((long) capacity * slotBytes + lowBitBytes);
             this.policy = CachePolicies.create(config.policy(),
-                    new CachePolicies.Context(keys, capacity, layout.activePerToken(), config.profile(), null));
+                    new CachePolicies.Context(keys, capacity, layout.maxTopK(), layout.activePerToken(), config.profile(), null));
+            // rounds leave the pinned experts their slots (pins yield only to the trained top-k of one token)
+            this.maxAcquired = Math.max(layout.maxTopK(), capacity - policy.warmKeys().length);
             this.entries = new Entry[keys.size()];
             for (int k = 0; k < entries.length; k++) entries[k] = new Entry(k);
             this.freeSlots = new int[capacity];
@@ -245,7 +248,7 @@ public final class ExpertCache implements AutoCloseable {
 
         @Override
         public int maxAcquired() {
-            return capacity;
+            return maxAcquired;
         }
 
         @Override
@@ -419,7 +422,7 @@ public final class ExpertCache implements AutoCloseable {
     }
 
     private void beginRound(Pass pass) {
-        int size = Math.min(capacity, pass.count - pass.next);
+        int size = Math.min(maxAcquired, pass.count - pass.next);
         if (size <= 0) return;
         reserve(pass, size);
         pass.roundFrom = pass.next;
@@ -435,7 +438,7 @@ public final class ExpertCache implements AutoCloseable {
                     int s = takeSlot(e.key, false, pass.layer);
                     if (s >= 0) startLoad(e, s, false, time);
                 } else {
-                    startLoad(e, takeSlot(e.key, true, pass.layer), true, time);
+                    demandLoad(e, pass.layer, time);
                 }
             } else if (e.state == LOADING && !e.demand && lowBit == null) {
                 promote(e);
@@ -501,7 +504,7 @@ public final class ExpertCache implements AutoCloseable {
                 stats.lowBitRuns[layer]++;
                 return lowBit.weights(key);
             }
-            if (e.state == ABSENT || e.state == FAILED) startLoad(e, takeSlot(key, true, layer), true, clock);
+            if (e.state == ABSENT || e.state == FAILED) demandLoad(e, layer, clock);
             else if (e.state == LOADING && !e.demand) promote(e);
             if (e.state == LOADING) {
                 long t0 = System.nanoTime();
@@ -509,6 +512,9 @@ public final class ExpertCache implements AutoCloseable {
                 stats.stallNanos[layer] += System.nanoTime() - t0;
             }
             if (e.state != RESIDENT) {
+                // the layer fails: give up its remaining rounds, and this one unless released experts will end it
+                pass.next = pass.count;
+                if (pass.pins == 0 && pass.roundOpen) endRound(pass);
                 throw new UncheckedIOException("cannot load expert " + describe(key) + " from " + layout.file().path(), e.failure);
             }
             e.pins++;
@@ -638,6 +644,21 @@ public final class ExpertCache implements AutoCloseable {
         changed.signalAll();
     }
 
+    /**
+     * Loads an absent expert for a layer that waits for it. Finding a slot may wait, and meanwhile another
+     * thread may have started the same load: then the slot goes back and that load is promoted.
+     */
+    private void demandLoad(Entry e, int layer, long time) {
+        int s = takeSlot(e.key, true, layer);
+        if (e.state == ABSENT || e.state == FAILED) {
+            startLoad(e, s, true, time);
+            return;
+        }
+        freeSlots[free++] = s;
+        changed.signalAll();
+        if (e.state == LOADING && !e.demand) promote(e);
+    }
+
     private void startLoad(Entry e, int slot, boolean demand, long time) {
         e.state = LOADING;
         e.slot = slot;
@@ -725,6 +746,11 @@ public final class ExpertCache implements AutoCloseable {
         return keys.expertOf(key) + " of block " + keys.blockOf(key);
     }
 
+    /** Resident set and page cache of the model file (and of its expert ranges) now. */
+    public MemoryUsage memoryUsage() {
+        return MemoryUsage.measure(layout.file().path(), layout.fileRanges());
+    }
+
     public ExpertLayout layout() {
         return layout;
     }
@@ -774,6 +800,25 @@ public final class ExpertCache implements AutoCloseable {
         lock.lock();
         try {
             return new ExpertProfile(layout.file().getString("general.name", ""), keys, stats.keyAccesses);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            StringBuilder busy = new StringBuilder();
+            for (Entry e : entries) {
+                if (e.slot >= 0 && !evictable(e.key)) {
+                    busy.append(' ').append(describe(e.key)).append(e.state == LOADING ? " loading" : "")
+                            .append(e.pins > 0 ? " pins=" + e.pins : "").append(e.wanted > 0 ? " wanted=" + e.wanted : "").append(';');
+                }
+            }
+            return "expert cache of " + layout.file().path().getFileName() + ": " + capacity + " slots (" + free + " free, " + resident
+                    + " resident, " + reserved + " reserved by layers in progress), " + policy.name()
+                    + (busy.isEmpty() ? "" : "; in use:" + busy);
         } finally {
             lock.unlock();
         }

@@ -65,11 +65,12 @@ public abstract sealed class ExpertReader implements AutoCloseable {
         }
     }
 
+    /** Reads until the first {@code needed} bytes of {@code b} are filled (the rest of an aligned range may lie past the end of the file). */
     static void fill(FileChannel ch, ByteBuffer b, long position, long needed) throws IOException {
         long got = 0;
-        while (b.hasRemaining()) {
+        while (got < needed) {
             int n = ch.read(b, position + got);
-            if (n < 0) break;
+            if (n <= 0) break;
             got += n;
         }
         if (got < needed) throw new EOFException("the model file ends inside an expert (read " + got + " of " + needed + " bytes at " + position + ")");

@@ -4,9 +4,9 @@ import java.util.function.IntPredicate;
 
 /**
  * Pins the experts a saved profile (from an earlier run) found hottest: they are loaded before the
- * first token and the inner policy manages only the remaining slots. Pins yield only when nothing else
- * can be evicted (a batch that needs more experts at once than the unpinned slots), so a profile can
- * never make the cache unable to serve a layer.
+ * first token, are never evicted, and the inner policy manages the remaining slots. At most
+ * {@code capacity - workingSet} experts are pinned, so the unpinned slots always hold what one token
+ * needs at once and a profile can never make the cache unable to serve a layer.
  */
 public final class PinnedHotPolicy implements CachePolicy {
     private final CachePolicy inner;
@@ -15,16 +15,17 @@ public final class PinnedHotPolicy implements CachePolicy {
     private final double fraction;
 
     /**
-     * @param fraction share of the slots given to pinned experts
+     * @param workingSet the most experts needed at once (one token's selection in one layer)
+     * @param fraction   share of the slots given to pinned experts
      */
-    public PinnedHotPolicy(ExpertKeys keys, int capacity, ExpertProfile profile, double fraction, CachePolicy inner) {
+    public PinnedHotPolicy(ExpertKeys keys, int capacity, int workingSet, ExpertProfile profile, double fraction, CachePolicy inner) {
         if (!(fraction >= 0 && fraction <= 1)) throw new IllegalArgumentException("pinned fraction must be in [0, 1], is " + fraction);
         if (!profile.keys().equals(keys)) {
             throw new IllegalArgumentException("the profile describes " + profile.keys() + ", the model has " + keys);
         }
         this.inner = inner;
         this.fraction = fraction;
-        this.hot = profile.hottest((int) Math.floor(capacity * fraction));
+        this.hot = profile.hottest(Math.min((int) Math.floor(capacity * fraction), capacity - workingSet));
         this.pinned = new boolean[keys.size()];
         for (int k : hot) pinned[k] = true;
     }
@@ -55,8 +56,7 @@ public final class PinnedHotPolicy implements CachePolicy {
 
     @Override
     public int victim(int incoming, IntPredicate evictable, long time) {
-        int v = inner.victim(incoming, k -> !pinned[k] && evictable.test(k), time);
-        return v >= 0 ? v : inner.victim(incoming, evictable, time);
+        return inner.victim(incoming, k -> !pinned[k] && evictable.test(k), time);
     }
 
     @Override

@@ -124,7 +124,7 @@ class CachePolicyTest {
         AccessSequence seq = new AccessSequence(keys, flat, starts, steps / 2);
         for (int cap = 2; cap <= 16; cap += 2) {
             long best = CacheSimulator.run(seq, cap, new BeladyPolicy(seq)).hits();
-            CachePolicies.Context ctx = new CachePolicies.Context(keys, cap, 4, null, seq);
+            CachePolicies.Context ctx = new CachePolicies.Context(keys, cap, 2, 4, null, seq);
             for (String p : List.of("lru", "lfu", "lfru", "quota")) {
                 assertThat(CacheSimulator.run(seq, cap, CachePolicies.create(p, ctx)).hits()).as(p + " at " + cap).isLessThanOrEqualTo(best);
             }
@@ -157,7 +157,7 @@ class CachePolicyTest {
     @Test
     void pinnedExpertsStayAndAreWarmedFirst() {
         ExpertProfile profile = new ExpertProfile("m", FOUR, new long[]{5, 7, 0, 9});
-        CachePolicy pinned = new PinnedHotPolicy(FOUR, 2, profile, 0.5, new LruPolicy(FOUR));
+        CachePolicy pinned = new PinnedHotPolicy(FOUR, 2, 1, profile, 0.5, new LruPolicy(FOUR));
         assertThat(pinned.warmKeys()).containsExactly(D);
         // D A B C D: D is pinned, so A, B, C replace each other and D hits
         assertThat(replay(single(FOUR, D, A, B, C, D), 2, pinned, 1).victims).containsExactly(A, B);
@@ -166,17 +166,19 @@ class CachePolicyTest {
     }
 
     @Test
-    void pinsYieldWhenNothingElseCanGo() {
-        ExpertProfile profile = new ExpertProfile("m", FOUR, new long[]{1, 1, 0, 0});
-        CachePolicy pinned = new PinnedHotPolicy(FOUR, 2, profile, 1.0, new LruPolicy(FOUR));
-        // both slots pinned (A, B), then a step {C, D} needs both
-        AccessSequence s = new AccessSequence(FOUR, new int[]{A, B, C, D}, new int[]{0, 2, 4}, 2);
-        assertThat(replay(s, 2, pinned, 0).victims).containsExactly(A, B);
+    void pinsLeaveRoomForOneStep() {
+        ExpertProfile profile = new ExpertProfile("m", FOUR, new long[]{1, 3, 2, 0});
+        // all three slots asked for, but a step needs two: only the hottest, B, is pinned
+        CachePolicy pinned = new PinnedHotPolicy(FOUR, 3, 2, profile, 1.0, new LruPolicy(FOUR));
+        assertThat(pinned.warmKeys()).containsExactly(B);
+        AccessSequence s = new AccessSequence(FOUR, new int[]{B, A, C, D, A}, new int[]{0, 1, 3, 5}, 3);
+        // [B] [B A C] {D, A}: A hits, D evicts C (B is pinned, A in the step)
+        assertThat(replay(s, 3, pinned, 1).victims).containsExactly(C);
     }
 
     @Test
     void specsParseAndReportTheirName() {
-        CachePolicies.Context ctx = new CachePolicies.Context(FOUR, 2, 8, new ExpertProfile("m", FOUR, new long[]{1, 2, 3, 4}), null);
+        CachePolicies.Context ctx = new CachePolicies.Context(FOUR, 2, 1, 8, new ExpertProfile("m", FOUR, new long[]{1, 2, 3, 4}), null);
         assertThat(CachePolicies.create("lru", ctx).name()).isEqualTo("lru");
         assertThat(CachePolicies.create(null, ctx).name()).isEqualTo("lfru:half-life=" + CachePolicies.number(CachePolicies.DEFAULT_HALF_LIFE_TOKENS));
         assertThat(CachePolicies.create("LFRU:half-life=2.5", ctx).name()).isEqualTo("lfru:half-life=2.5");
@@ -189,7 +191,7 @@ class CachePolicyTest {
         assertThatThrownBy(() -> CachePolicies.create("lfru:half-life", ctx)).hasMessageContaining("key=value");
         assertThatThrownBy(() -> CachePolicies.create("pinned:fraction=2", ctx)).hasMessageContaining("[0, 1]");
         assertThatThrownBy(() -> CachePolicies.create("belady", ctx)).hasMessageContaining("offline");
-        CachePolicies.Context noProfile = new CachePolicies.Context(FOUR, 2, 8, null, null);
+        CachePolicies.Context noProfile = new CachePolicies.Context(FOUR, 2, 1, 8, null, null);
         assertThatThrownBy(() -> CachePolicies.create("pinned", noProfile)).hasMessageContaining("--cache-profile");
     }
 }
