@@ -1,5 +1,6 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelOptions;
 import org.moe4j.cli.options.RoutingOptions;
 import org.moe4j.cli.options.SamplingOptions;
@@ -23,6 +24,8 @@ import org.moe4j.chat.ChatMessage;
 import org.moe4j.chat.ChatTemplate;
 import org.moe4j.chat.RenderOptions;
 import org.moe4j.generate.GenerationConfig;
+import org.moe4j.generate.GenerationStats;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
@@ -65,6 +68,13 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
+    private ExpertCache cache;
+    private long decodeSteps;
+    private long generationNanos;
+
     private static final String DIM = "\u001b[2m";
     private static final String RESET = "\u001b[0m";
 
@@ -72,7 +82,9 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
-             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
+             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
+             ExpertCache opened = expertCache.open(llm.model())) {
+            cache = opened;
             ChatTemplate template = ChatSession.templateOf(llm, templateFile == null ? null : Files.readString(templateFile));
             RenderOptions options = RenderOptions.defaults();
             if (reasoningEffort != null) options = options.with("reasoning_effort", reasoningEffort);
@@ -81,6 +93,7 @@ final class ChatCommand implements Callable<Integer> {
             session.setSystem(system);
             int code = json ? answerJson(session, out) : interactive(session, out);
             if (routing.requested()) System.err.println(rs.stats().summary());
+            expertCache.report(opened, llm.model(), decodeSteps == 0 ? 0 : decodeSteps * 1e9 / generationNanos, System.err);
             return code;
         }
     }
@@ -107,6 +120,7 @@ final class ChatCommand implements Callable<Integer> {
             }
         }
         ChatSession.Reply r = session.send(last.path("content").asText(""), sampling.toConfig(), null, null);
+        count(r.result().stats());
         ObjectNode o = mapper.createObjectNode();
         o.put("role", "assistant");
         o.put("content", r.content());
@@ -126,6 +140,7 @@ final class ChatCommand implements Callable<Integer> {
         Interrupts.install();
         GenerationConfig cfg = sampling.toConfig();
         session.warmUp();
+        if (cache != null) cache.resetStats(); // report the conversation, not the warm-up
         System.err.println("chat with " + modelOptions.path().getFileName() + " (" + session.format().output().name().toLowerCase(Locale.ROOT)
                 + " output); /help for commands");
         while (true) {
@@ -163,9 +178,16 @@ final class ChatCommand implements Callable<Integer> {
             out.println();
             if (Interrupts.take()) System.err.println("(stopped)");
             System.err.println(dimIf(tty) + r.result().stats().summary() + (tty ? RESET : ""));
+            count(r.result().stats());
             cfg = cfg.withSampler(cfg.sampler().withSeed(cfg.sampler().seed() + 1));
         }
         return 0;
+    }
+
+    /** Generation throughput over all replies, for the statistics after the chat. */
+    private void count(GenerationStats s) {
+        decodeSteps += s.decodeSteps();
+        generationNanos += s.generationNanos();
     }
 
     private static String dimIf(boolean tty) {

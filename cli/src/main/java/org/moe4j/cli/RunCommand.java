@@ -1,5 +1,6 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelOptions;
 import org.moe4j.cli.options.RoutingOptions;
 import org.moe4j.cli.options.SamplingOptions;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.moe4j.api.Moe4j;
 import org.moe4j.generate.GenerationConfig;
 import org.moe4j.generate.TextGenerator;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
@@ -46,6 +48,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
     @Override
     public Integer call() throws IOException {
         String text = prompt != null ? prompt
@@ -53,10 +58,12 @@ final class RunCommand implements Callable<Integer> {
                 : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
-             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
+             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
+             ExpertCache cache = expertCache.open(llm.model())) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
             GenerationConfig cfg = sampling.toConfig();
             double warm = llm.warmUp();
+            if (cache != null) cache.resetStats(); // report the generation, not the warm-up
             if (!noEcho) {
                 out.print(text);
                 out.flush();
@@ -73,6 +80,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.printf("%n%s | stop: %s | seed %d | %d threads | JIT warm-up %.1f s (not counted)%n", r.stats().summary(),
                     r.reason().name().toLowerCase(java.util.Locale.ROOT), cfg.sampler().seed(), llm.model().pool().threads(), warm);
             if (routing.requested()) System.err.println(rs.stats().summary());
+            expertCache.report(cache, llm.model(), r.stats().generationTokensPerSecond(), System.err);
         }
         return 0;
     }

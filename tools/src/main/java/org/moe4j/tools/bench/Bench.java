@@ -9,7 +9,6 @@ import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelInfo;
 import org.moe4j.model.ModelLoader;
-import org.moe4j.trace.RoutingSession;
 
 /**
  * Measures prompt processing (one batch of {@code pp} tokens from an empty cache) and generation
@@ -24,6 +23,14 @@ public final class Bench {
 
     public interface Listener {
         void phase(String what);
+
+        /** The warm-up is over; the timed runs follow. */
+        default void warmedUp() {
+        }
+
+        /** The figures, while the model and what was set up on it are still open. */
+        default void finished(Model model, BenchResult result) {
+        }
     }
 
     public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener) {
@@ -31,49 +38,60 @@ public final class Bench {
     }
 
     /**
-     * @param routing installs routing policies or a trace on the loaded model for the whole run, warm-up
-     *                included (returns null for none)
+     * @param setup installs what the run measures with on the loaded model (routing policies, a trace, an
+     *              expert cache) for the whole run, warm-up included; closed before the model (null for nothing)
      */
     public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener,
-                                  Function<Model, RoutingSession> routing) {
-        try (Model m = ModelLoader.load(s.model(), s.load()); RoutingSession installed = routing.apply(m)) {
-            ModelInfo info = ModelInfo.of(m.file());
-            int vocab = m.vocabSize();
-            SplittableRandom rnd = new SplittableRandom(s.seed());
-            int ctx = Math.max(16, s.pp() + s.tg() + 8);
-            KVCache cache = m.newCache(1, ctx);
-            float[] logits = new float[vocab];
-
-            listener.phase("warm-up");
-            int warm = Math.min(64, Math.max(8, s.pp()));
-            for (int i = 0; i < 2; i++) {
-                prompt(m, cache, randomIds(rnd, warm, vocab), s.batchSize(), logits);
-                generate(m, cache, Math.min(16, Math.max(4, s.tg())), rnd, vocab, logits);
-            }
-
-            double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
-            for (int r = 0; r < pp.length; r++) {
-                listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
-                int[] ids = randomIds(rnd, s.pp(), vocab);
-                long t0 = System.nanoTime();
-                prompt(m, cache, ids, s.batchSize(), logits);
-                pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
-            }
-            double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
-            for (int r = 0; r < tg.length; r++) {
-                listener.phase("tg" + s.tg() + " run " + (r + 1) + "/" + tg.length);
-                long t0 = System.nanoTime();
-                generate(m, cache, s.tg(), rnd, vocab, logits);
-                tg[r] = s.tg() / ((System.nanoTime() - t0) / 1e9);
-            }
-            double roofline = bandwidthBytesPerSecond / info.activeBytesPerToken();
-            double tgMean = mean(tg);
-            return new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
-                    info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
-                    s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
-                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0,
-                    m.numericMode().name(), cpuName(), Runtime.version().toString());
+                                  Function<Model, ? extends AutoCloseable> setup) {
+        try (Model m = ModelLoader.load(s.model(), s.load()); AutoCloseable installed = setup.apply(m)) {
+            return measure(m, s, bandwidthBytesPerSecond, listener);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    private static BenchResult measure(Model m, Settings s, double bandwidthBytesPerSecond, Listener listener) {
+        ModelInfo info = ModelInfo.of(m.file());
+        int vocab = m.vocabSize();
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        int ctx = Math.max(16, s.pp() + s.tg() + 8);
+        KVCache cache = m.newCache(1, ctx);
+        float[] logits = new float[vocab];
+
+        listener.phase("warm-up");
+        int warm = Math.min(64, Math.max(8, s.pp()));
+        for (int i = 0; i < 2; i++) {
+            prompt(m, cache, randomIds(rnd, warm, vocab), s.batchSize(), logits);
+            generate(m, cache, Math.min(16, Math.max(4, s.tg())), rnd, vocab, logits);
+        }
+        listener.warmedUp();
+
+        double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
+        for (int r = 0; r < pp.length; r++) {
+            listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
+            int[] ids = randomIds(rnd, s.pp(), vocab);
+            long t0 = System.nanoTime();
+            prompt(m, cache, ids, s.batchSize(), logits);
+            pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
+        }
+        double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
+        for (int r = 0; r < tg.length; r++) {
+            listener.phase("tg" + s.tg() + " run " + (r + 1) + "/" + tg.length);
+            long t0 = System.nanoTime();
+            generate(m, cache, s.tg(), rnd, vocab, logits);
+            tg[r] = s.tg() / ((System.nanoTime() - t0) / 1e9);
+        }
+        double roofline = bandwidthBytesPerSecond / info.activeBytesPerToken();
+        double tgMean = mean(tg);
+        BenchResult result = new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
+                info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
+                s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
+                bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0,
+                m.numericMode().name(), cpuName(), Runtime.version().toString());
+        listener.finished(m, result);
+        return result;
     }
 
     private static int[] randomIds(SplittableRandom rnd, int n, int vocab) {

@@ -1,5 +1,6 @@
 package org.moe4j.tools.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,12 +8,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.moe4j.model.LoadOptions;
+import org.moe4j.model.Model;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.tensor.NumericMode;
 import org.moe4j.tools.bench.BandwidthProbe;
 import org.moe4j.tools.bench.Bench;
 import org.moe4j.tools.bench.BenchResult;
 import org.moe4j.util.Progress;
 import org.moe4j.util.WorkerPool;
+import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,6 +59,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
+    private ExpertCache cache;
+
     @Override
     public Integer call() throws Exception {
         if (pp < 0 || tg < 0 || reps < 1 || batch < 1) throw new IllegalArgumentException("-p, -n >= 0; -r, -b >= 1");
@@ -62,11 +71,23 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "measuring memory bandwidth (%d threads, %d GiB)...%n", t, probeGib);
         double bw = BandwidthProbe.measure(t, (long) probeGib << 30, 5);
         LoadOptions load = new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
-        BenchResult r = Bench.run(new Bench.Settings(model, pp, tg, reps, t, batch, seed, load), bw,
-                phase -> {
-                    if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
-                    else System.err.println(phase);
-                }, m -> routing.install(m, routing.tracing() ? TokenTexts.of(m.file()) : null));
+        BenchResult r = Bench.run(new Bench.Settings(model, pp, tg, reps, t, batch, seed, load), bw, new Bench.Listener() {
+            @Override
+            public void phase(String phase) {
+                if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
+                else System.err.println(phase);
+            }
+
+            @Override
+            public void warmedUp() {
+                if (cache != null) cache.resetStats(); // statistics of the timed runs only
+            }
+
+            @Override
+            public void finished(Model m, BenchResult result) {
+                expertCache.report(cache, m, result.tg_tokens_per_s(), System.err);
+            }
+        }, this::setUp);
         if (System.console() != null) System.err.println();
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
@@ -74,6 +95,24 @@ public final class BenchCommand implements Callable<Integer> {
             printTable(r);
         }
         return 0;
+    }
+
+    /** Routing session, then expert cache (so skipping sees the routing after every policy); both closed before the model. */
+    private AutoCloseable setUp(Model m) {
+        RoutingSession rs = routing.install(m, routing.tracing() ? TokenTexts.of(m.file()) : null);
+        try {
+            cache = expertCache.open(m);
+        } catch (RuntimeException e) {
+            rs.close();
+            throw e;
+        }
+        return () -> {
+            try {
+                if (cache != null) cache.close();
+            } finally {
+                rs.close();
+            }
+        };
     }
 
     private static void printTable(BenchResult r) {

@@ -1,5 +1,6 @@
 package org.moe4j.tools.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelLoader;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.tensor.NumericMode;
 import org.moe4j.tokenizer.Tokenizer;
 import org.moe4j.tools.perplexity.Perplexity;
@@ -55,6 +57,9 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
     @Override
     public Integer call() throws Exception {
         LoadOptions opts = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
@@ -65,6 +70,7 @@ public final class PerplexityCommand implements Callable<Integer> {
             Perplexity.Settings s = new Perplexity.Settings(context, batch, maxWindows);
             int windows = Perplexity.windows(tokens.length, s);
             try (RoutingSession rs = routing.install(m, TokenTexts.of(tok));
+                 ExpertCache cache = expertCache.open(m);
                  Progress p = new Progress("perplexity", windows, "windows")) {
                 System.err.printf(Locale.ROOT, "%s: %d tokens, %d windows of %d, routing policy: %s%n", file, tokens.length, windows,
                         context, rs.policy());
@@ -78,6 +84,7 @@ public final class PerplexityCommand implements Callable<Integer> {
                         r.perplexity(), r.scoredTokens(), r.windows(), r.context(), r.tokensPerSecond(), rs.stats().average(),
                         m.config().expertUsedCount);
                 if (json != null) writeJson(r, rs, m);
+                expertCache.report(cache, m, r.tokensPerSecond(), System.err);
             }
         }
         return 0;
