@@ -74,6 +74,45 @@ class CliTest {
                 .isEqualTo(out);
     }
 
+    @Test
+    void runAndChatWithTheExpertCacheGiveTheSameTextAndWriteStatistics() throws Exception {
+        String model = Manifest.get("qwen3moe").modelFile().toString();
+        String plain = capture("", "run", "--model", model, "-n", "24", "--greedy", "And it came to pass");
+        Path stats = dir.resolve("stats.json");
+        Path profile = dir.resolve("profile.json");
+        // 300 KiB hold 5 of the 32 experts: nearly every token reads some
+        String cached = capture("", "run", "--model", model, "-n", "24", "--greedy", "--expert-cache", "300KiB", "--stats",
+                "--stats-json", stats.toString(), "--save-profile", profile.toString(), "And it came to pass");
+        assertThat(cached).isEqualTo(plain);
+        JsonNode s = new ObjectMapper().readTree(stats.toFile());
+        for (String key : new String[]{"hit_rate", "bytes_read", "stall_seconds", "tokens_per_s"}) assertThat(s.has(key)).as(key).isTrue();
+        assertThat(s.get("bytes_read").asLong()).isPositive();
+        assertThat(s.get("tokens_per_s").asDouble()).isPositive();
+        assertThat(s.get("capacity_experts").asInt()).isEqualTo(5);
+        assertThat(s.get("layers")).hasSize(2);
+        assertThat(s.get("memory").get("rss_bytes").asLong()).isPositive();
+        assertThat(profile).exists();
+
+        String conversation = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String chat = capture(conversation, "chat", "--json", "--model", model, "-n", "8", "--greedy");
+        assertThat(capture(conversation, "chat", "--json", "--model", model, "-n", "8", "--greedy", "--expert-cache", "300KiB",
+                "--cache-policy", "pinned", "--cache-profile", profile.toString(), "--stats-json", stats.toString())).isEqualTo(chat);
+        assertThat(new ObjectMapper().readTree(stats.toFile()).get("policy").asText()).startsWith("pinned");
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run("run", "--model", model, "-n", "4", "--expert-cache", "100KiB", "hi")).isEqualTo(1);
+            assertThat(Main.run("run", "--model", model, "-n", "4", "--cache-policy", "lru", "hi")).isEqualTo(1);
+            assertThat(Main.run("run", "--model", model, "-n", "4", "--expert-cache", "lots", "hi")).isEqualTo(1);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot hold one token's working set")
+                .contains("--cache-policy needs --expert-cache SIZE").contains("is not a size");
+    }
+
     private static String capture(String stdin, String... args) {
         InputStream oldIn = System.in;
         PrintStream oldOut = System.out;

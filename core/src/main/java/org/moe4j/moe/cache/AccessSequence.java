@@ -6,28 +6,48 @@ import org.moe4j.trace.RoutingTrace;
 import org.moe4j.trace.TraceRecord;
 
 /**
- * Expert accesses in the order a cache sees them: one step per routing record (a token at a layer),
- * each step the distinct experts the token selected there, ascending, all needed at the same time.
+ * Expert accesses in the order a cache sees them, step by step: a step is one layer of one forward
+ * pass, its accesses the distinct experts the pass's tokens selected there, ascending, needed together
+ * (the cache serves a step in rounds when it holds fewer). A trace does not mark forward passes, but
+ * their records come layer by layer, so with two or more MoE layers a pass's step is a run of records of
+ * the same layer; with a single MoE layer every record is a step of its own.
  */
 public final class AccessSequence {
     private final ExpertKeys keys;
     private final int[] flat;
     private final int[] stepStart;
     private final int tokens;
+    private final int workingSet;
+    private final long selections;
 
     /**
-     * @param flat      keys of every access, step after step
-     * @param stepStart index in {@code flat} where each step starts, plus the total at the end
-     * @param tokens    tokens the steps belong to (a token has one step per MoE layer)
+     * @param flat       keys of every access, step after step
+     * @param stepStart  index in {@code flat} where each step starts, plus the total at the end
+     * @param tokens     tokens the steps belong to
+     * @param workingSet the most experts one token selects in one layer (what a cache must hold at least)
+     * @param selections experts selected over all tokens and layers (more than the accesses when a pass has several tokens)
      */
-    public AccessSequence(ExpertKeys keys, int[] flat, int[] stepStart, int tokens) {
+    public AccessSequence(ExpertKeys keys, int[] flat, int[] stepStart, int tokens, int workingSet, long selections) {
         this.keys = keys;
         this.flat = flat;
         this.stepStart = stepStart;
         this.tokens = tokens;
+        this.workingSet = workingSet;
+        this.selections = selections;
         for (int k : flat) {
             if (k < 0 || k >= keys.size()) throw new IllegalArgumentException("key " + k + " outside " + keys);
         }
+    }
+
+    /** Steps of one token each (the working set is the largest step). */
+    public AccessSequence(ExpertKeys keys, int[] flat, int[] stepStart, int tokens) {
+        this(keys, flat, stepStart, tokens, largest(stepStart), flat.length);
+    }
+
+    private static int largest(int[] stepStart) {
+        int m = 0;
+        for (int s = 0; s + 1 < stepStart.length; s++) m = Math.max(m, stepStart[s + 1] - stepStart[s]);
+        return m;
     }
 
     /** The accesses of a trace's records, in file order. */
@@ -36,31 +56,54 @@ public final class AccessSequence {
     }
 
     public static AccessSequence of(ExpertKeys keys, List<TraceRecord> records) {
-        int total = 0;
-        for (TraceRecord r : records) total += r.experts().length;
-        int[] flat = new int[total];
+        boolean passes = records.stream().map(TraceRecord::layer).distinct().limit(2).count() > 1;
+        int[] flat = new int[0];
         int[] starts = new int[records.size() + 1];
         java.util.Set<Long> tokens = new java.util.HashSet<>();
-        int p = 0;
+        boolean[] seen = new boolean[keys.size()];
+        int steps = 0, p = 0, workingSet = 0;
+        long selections = 0;
         for (int i = 0; i < records.size(); i++) {
             TraceRecord r = records.get(i);
             tokens.add(((long) r.seq() << 40) ^ ((long) r.slot() << 24) ^ r.pos());
-            starts[i] = p;
-            int from = p;
+            boolean sameStep = passes && i > 0 && records.get(i - 1).layer() == r.layer();
+            if (!sameStep) {
+                if (steps > 0) closeStep(flat, starts[steps - 1], p, seen);
+                starts[steps++] = p;
+            }
+            if (flat.length < p + r.experts().length) flat = Arrays.copyOf(flat, Math.max(64, 2 * (p + r.experts().length)));
+            int distinct = 0;
             for (int e : r.experts()) {
-                if (r.layer() >= keys.blocks() || e >= keys.experts(r.layer())) {
+                if (r.layer() >= keys.blocks() || e < 0 || e >= keys.experts(r.layer())) {
                     throw new IllegalArgumentException("trace record " + i + " selects expert " + e + " of block " + r.layer()
                             + ", which the trace's model does not have");
                 }
-                flat[p++] = keys.key(r.layer(), e);
+                int k = keys.key(r.layer(), e);
+                distinct++;
+                if (seen[k]) {
+                    if (!sameStep || inRecordTwice(r.experts(), e)) throw new IllegalArgumentException("trace record " + i + " selects an expert twice");
+                    continue;
+                }
+                seen[k] = true;
+                flat[p++] = k;
             }
-            Arrays.sort(flat, from, p);
-            for (int j = from + 1; j < p; j++) {
-                if (flat[j] == flat[j - 1]) throw new IllegalArgumentException("trace record " + i + " selects an expert twice");
-            }
+            workingSet = Math.max(workingSet, distinct);
+            selections += distinct;
         }
-        starts[records.size()] = p;
-        return new AccessSequence(keys, flat, starts, tokens.size());
+        if (steps > 0) closeStep(flat, starts[steps - 1], p, seen);
+        starts[steps] = p;
+        return new AccessSequence(keys, Arrays.copyOf(flat, p), Arrays.copyOf(starts, steps + 1), tokens.size(), workingSet, selections);
+    }
+
+    private static boolean inRecordTwice(int[] experts, int e) {
+        int n = 0;
+        for (int x : experts) if (x == e) n++;
+        return n > 1;
+    }
+
+    private static void closeStep(int[] flat, int from, int to, boolean[] seen) {
+        Arrays.sort(flat, from, to);
+        for (int i = from; i < to; i++) seen[flat[i]] = false;
     }
 
     /** Experts per block as the trace shows them: its header's expert count for every layer with records. */
@@ -100,20 +143,23 @@ public final class AccessSequence {
         return stepStart[s + 1];
     }
 
-    /** The most experts one step needs at once: the smallest cache that can replay the sequence. */
+    /** The most experts one step needs (a step larger than the cache is served in rounds). */
     public int largestStep() {
-        int m = 0;
-        for (int s = 0; s < steps(); s++) m = Math.max(m, stepEnd(s) - stepStart(s));
-        return m;
+        return largest(stepStart);
+    }
+
+    /** The most experts one token selects in one layer: the smallest cache that can replay the sequence. */
+    public int workingSet() {
+        return workingSet;
     }
 
     public int tokens() {
         return tokens;
     }
 
-    /** Expert accesses per token over all layers (what a half-life in tokens is converted with). */
+    /** Experts a token selects over all layers, on average: what {@code Nx} budgets and half-lives in tokens are counted in. */
     public double accessesPerToken() {
-        return tokens == 0 ? 0 : (double) length() / tokens;
+        return tokens == 0 ? 0 : (double) selections / tokens;
     }
 
     /** How often each key is accessed. */

@@ -197,18 +197,42 @@ public final class ExpertCache implements AutoCloseable {
     }
 
     /**
-     * Drops whatever an earlier run left of the expert tensors in the page cache, so that the memory this
-     * process is charged for is its budget. Clean pages mapped by other processes stay.
+     * Makes the page cache hold the dense weights and none of the experts, so that what the process is
+     * charged for is its budget plus the dense weights. The dense tensors are touched once, page by page:
+     * otherwise their first use would fault them in piecemeal, and the kernel's read-around of each fault
+     * (up to the device's read-ahead, often megabytes) would also bring in the neighbouring expert tensors.
+     * Then the expert ranges are dropped, which also removes what an earlier run left there. The token
+     * embedding is left alone: a forward pass reads single rows of it. Clean pages that other processes map
+     * stay where they are.
      */
     private void dropMappedExpertPages(java.nio.file.Path path) {
         if (!Posix.AVAILABLE) return;
+        List<long[]> experts = layout.fileRanges();
+        org.moe4j.gguf.GGUFFile f = layout.file();
+        for (org.moe4j.gguf.GGUFTensorInfo t : f.tensors()) {
+            if (t.name().equals("token_embd.weight")) continue;
+            long off = f.fileOffset(t);
+            if (insideAny(experts, off, off + t.byteSize())) continue;
+            MemorySegment data = f.tensorData(t);
+            long sum = 0;
+            for (long i = 0; i < data.byteSize(); i += Posix.PAGE) sum += data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
+            touched += sum; // keeps the reads
+        }
         int fd = Posix.openReadOnly(path.toString());
         try {
-            for (long[] r : layout.fileRanges()) Posix.dropFromPageCache(fd, r[0], r[1] - r[0]);
+            for (long[] r : experts) Posix.dropFromPageCache(fd, r[0], r[1] - r[0]);
         } finally {
             Posix.close(fd);
         }
     }
+
+    private static boolean insideAny(List<long[]> ranges, long from, long to) {
+        for (long[] r : ranges) if (from >= r[0] && to <= r[1]) return true;
+        return false;
+    }
+
+    @SuppressWarnings("unused")
+    private long touched;
 
     // ---- attachment to models -----------------------------------------------------------------
 

@@ -292,10 +292,7 @@ class ExpertCacheTest {
                 m.routing().addObserver(rec);
                 long hits;
                 try (ExpertCache cache = ExpertCache.open(m, ExpertCacheConfig.of(slotBytes(m) * slots).withPolicy(policy).withPrefetch(false))) {
-                    KVCache kv = m.newCache(1, 128);
-                    float[] logits = new float[m.vocabSize()];
-                    int[] ids = c.tokenIds();
-                    for (int t = 0; t < ids.length; t++) m.forward(Batch.of(new int[]{ids[t]}, t, 0, true), kv, logits);
+                    run(m, c.tokenIds()); // a batch pass, then passes of one token
                     hits = cache.stats().hits();
                     assertThat(cache.stats().inFlight()).isZero();
                 }
