@@ -231,7 +231,7 @@ public final class ExpertCache implements AutoCloseable {
         return false;
     }
 
-    @SuppressWarnings("unused")
+    /** Sum of the bytes touched, kept so the reads cannot be optimised away. */
     private long touched;
 
     // ---- attachment to models -----------------------------------------------------------------

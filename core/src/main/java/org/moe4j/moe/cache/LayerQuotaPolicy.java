@@ -8,15 +8,14 @@ import java.util.function.IntPredicate;
  * the slot from a layer above its own (which happens while the cache fills, or when some slots are in
  * use). So no layer can crowd out the others, whatever its routing.
  */
-public final class LayerQuotaPolicy implements CachePolicy {
+public final class LayerQuotaPolicy extends WrappingPolicy {
     private final ExpertKeys keys;
-    private final CachePolicy inner;
     private final int[] quota;
     private final int[] count;
 
     public LayerQuotaPolicy(ExpertKeys keys, int capacity, CachePolicy inner) {
+        super(inner);
         this.keys = keys;
-        this.inner = inner;
         this.quota = new int[keys.blocks()];
         this.count = new int[keys.blocks()];
         int[] moe = keys.moeBlocks();
@@ -33,11 +32,6 @@ public final class LayerQuotaPolicy implements CachePolicy {
     @Override
     public String name() {
         return "quota:inner=" + inner.name();
-    }
-
-    @Override
-    public void accessed(int key, long time) {
-        inner.accessed(key, time);
     }
 
     @Override
@@ -61,10 +55,5 @@ public final class LayerQuotaPolicy implements CachePolicy {
         }
         int v = inner.victim(incoming, k -> count[keys.blockOf(k)] > quota[keys.blockOf(k)] && evictable.test(k), time);
         return v >= 0 ? v : inner.victim(incoming, evictable, time);
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }

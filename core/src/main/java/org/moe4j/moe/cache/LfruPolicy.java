@@ -12,7 +12,6 @@ public final class LfruPolicy extends RankingPolicy {
     private final double halfLife;
     private final double halfLifeTokens;
     private final double[] score;
-    private final long[] lastUse;
 
     /**
      * @param halfLifeAccesses half-life of a score in expert accesses
@@ -24,8 +23,6 @@ public final class LfruPolicy extends RankingPolicy {
         this.halfLife = halfLifeAccesses;
         this.halfLifeTokens = halfLifeTokens;
         score = new double[keys.size()];
-        lastUse = new long[keys.size()];
-        java.util.Arrays.fill(lastUse, -1);
     }
 
     @Override
@@ -37,13 +34,14 @@ public final class LfruPolicy extends RankingPolicy {
     public void accessed(int key, long time) {
         double decayed = lastUse[key] < 0 ? 0 : score[key] * Math.pow(0.5, (time - lastUse[key]) / halfLife);
         score[key] = decayed + 1;
-        lastUse[key] = time;
+        super.accessed(key, time);
     }
 
     @Override
     public void admitted(int key, long time) {
-        super.admitted(key, time);
-        if (lastUse[key] < 0) lastUse[key] = time; // a prefetch never accessed: score 0, first to go
+        // the score decays from the last access: an admission (a prefetch) does not refresh it
+        resident.add(key);
+        if (lastUse[key] < 0) lastUse[key] = time; // never accessed: score 0, first to go
     }
 
     private double rank(int key) {

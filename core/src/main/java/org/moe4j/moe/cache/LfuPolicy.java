@@ -6,13 +6,10 @@ package org.moe4j.moe.cache;
  */
 public final class LfuPolicy extends RankingPolicy {
     private final long[] count;
-    private final long[] lastUse;
 
     public LfuPolicy(ExpertKeys keys) {
         super(keys);
         count = new long[keys.size()];
-        lastUse = new long[keys.size()];
-        java.util.Arrays.fill(lastUse, -1);
     }
 
     @Override
@@ -23,13 +20,7 @@ public final class LfuPolicy extends RankingPolicy {
     @Override
     public void accessed(int key, long time) {
         count[key]++;
-        lastUse[key] = time;
-    }
-
-    @Override
-    public void admitted(int key, long time) {
-        super.admitted(key, time);
-        lastUse[key] = Math.max(lastUse[key], time);
+        super.accessed(key, time);
     }
 
     @Override

@@ -8,8 +8,7 @@ import java.util.function.IntPredicate;
  * {@code capacity - workingSet} experts are pinned, so the unpinned slots always hold what one token
  * needs at once and a profile can never make the cache unable to serve a layer.
  */
-public final class PinnedHotPolicy implements CachePolicy {
-    private final CachePolicy inner;
+public final class PinnedHotPolicy extends WrappingPolicy {
     private final boolean[] pinned;
     private final int[] hot;
     private final double fraction;
@@ -23,7 +22,7 @@ public final class PinnedHotPolicy implements CachePolicy {
         if (!profile.keys().equals(keys)) {
             throw new IllegalArgumentException("the profile describes " + profile.keys() + ", the model has " + keys);
         }
-        this.inner = inner;
+        super(inner);
         this.fraction = fraction;
         this.hot = profile.hottest(Math.min((int) Math.floor(capacity * fraction), capacity - workingSet));
         this.pinned = new boolean[keys.size()];
@@ -40,21 +39,6 @@ public final class PinnedHotPolicy implements CachePolicy {
     }
 
     @Override
-    public void accessed(int key, long time) {
-        inner.accessed(key, time);
-    }
-
-    @Override
-    public void admitted(int key, long time) {
-        inner.admitted(key, time);
-    }
-
-    @Override
-    public void evicted(int key) {
-        inner.evicted(key);
-    }
-
-    @Override
     public int victim(int incoming, IntPredicate evictable, long time) {
         return inner.victim(incoming, k -> !pinned[k] && evictable.test(k), time);
     }
@@ -62,10 +46,5 @@ public final class PinnedHotPolicy implements CachePolicy {
     @Override
     public int[] warmKeys() {
         return hot.clone();
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }

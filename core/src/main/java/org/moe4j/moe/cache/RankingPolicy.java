@@ -10,18 +10,28 @@ import java.util.function.IntPredicate;
 abstract class RankingPolicy implements CachePolicy {
     final ExpertKeys keys;
     final ResidentSet resident;
+    /** Time of each key's last access (or admission, for a prefetch never accessed); -1 before any. */
+    final long[] lastUse;
 
     RankingPolicy(ExpertKeys keys) {
         this.keys = keys;
         this.resident = new ResidentSet(keys.size());
+        this.lastUse = new long[keys.size()];
+        java.util.Arrays.fill(lastUse, -1);
     }
 
     /** True if {@code a} should leave before {@code b} at {@code time}; ties broken so the order is total. */
     abstract boolean evictsBefore(int a, int b, long time);
 
     @Override
+    public void accessed(int key, long time) {
+        lastUse[key] = time;
+    }
+
+    @Override
     public void admitted(int key, long time) {
         resident.add(key);
+        lastUse[key] = Math.max(lastUse[key], time);
     }
 
     @Override

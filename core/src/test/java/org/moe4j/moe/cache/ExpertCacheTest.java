@@ -422,6 +422,29 @@ class ExpertCacheTest {
     }
 
     @Test
+    void readsLeaveNothingInThePageCache(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // a private copy, so that no other process maps it; written to disk so its pages can be dropped
+        Path file = dir.resolve("olmoe.gguf");
+        java.nio.file.Files.copy(model("olmoe"), file);
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        for (ExpertReader.Io io : new ExpertReader.Io[]{ExpertReader.Io.DIRECT, ExpertReader.Io.ADVISED}) {
+            try (Model m = load(file, NumericMode.NATIVE); ExpertCache cache = ExpertCache.open(m, ExpertCacheConfig.of(1L << 30).withIo(io))) {
+                assertThat(cache.ioDescription()).isEqualTo(io == ExpertReader.Io.DIRECT ? "O_DIRECT" : "buffered reads + posix_fadvise(DONTNEED)");
+                long before = cache.memoryUsage().expertPageCacheBytes();
+                run(m, Manifest.get("olmoe").tokenIds());
+                ExpertCacheStats.Snapshot s = cache.stats();
+                assertThat(s.resident()).as("experts read").isGreaterThan(cache.layout().keys().size() / 2);
+                MemoryUsage after = cache.memoryUsage();
+                // what is left is the pages expert ranges share with dense tensors (mapped, in use)
+                assertThat(after.expertPageCacheBytes()).as(io + ": " + after.summary()).isLessThanOrEqualTo(before);
+                assertThat(after.rssBytes()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void budgetsParse() {
         assertThat(Budget.parse("6GiB")).isEqualTo(6L << 30);
         assertThat(Budget.parse("6G")).isEqualTo(6L << 30);

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,25 +16,12 @@ class ExpertCacheCommandsTest {
     @TempDir
     Path dir;
 
-    private String run(Object command, String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int rc = new CommandLine(command).execute(args);
-            assertThat(rc).as("exit code of " + String.join(" ", args)).isZero();
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void benchWithTheCacheThenReplayItsTrace() throws Exception {
         Path model = Manifest.get("olmoe").modelFile();
         Path trace = dir.resolve("bench.trace");
         Path stats = dir.resolve("stats.json");
-        String out = run(new BenchCommand(), "-m", model.toString(), "-p", "0", "-n", "48", "-r", "1", "-t", "2", "--bandwidth-gib", "0",
+        String out = Commands.run(new BenchCommand(), "-m", model.toString(), "-p", "0", "-n", "48", "-r", "1", "-t", "2", "--bandwidth-gib", "0",
                 "--json", "--trace", trace.toString(), "--expert-cache", "700KiB", "--stats-json", stats.toString());
         JsonNode bench = new ObjectMapper().readTree(out);
         JsonNode s = new ObjectMapper().readTree(stats.toFile());
@@ -45,7 +29,7 @@ class ExpertCacheCommandsTest {
         assertThat(s.get("hit_rate").asDouble()).isBetween(0.0, 1.0);
         assertThat(s.get("accesses").asLong()).as("timed runs only: 48 tokens, 2 layers, 4 experts").isEqualTo(48 * 2 * 4);
 
-        String json = run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x,4x,20", "--json");
+        String json = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x,4x,20", "--json");
         JsonNode sim = new ObjectMapper().readTree(json);
         assertThat(sim.get("active_per_token").asDouble()).isEqualTo(8.0);
         assertThat(sim.get("budgets")).hasSize(3);
@@ -61,10 +45,10 @@ class ExpertCacheCommandsTest {
         }
         assertThat(two.get("default_vs_belady").asDouble())
                 .isEqualTo(two.get("hit_rates").get(CachePolicies.DEFAULT).asDouble() / two.get("hit_rates").get("belady").asDouble());
-        String table = run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1x", "--policy", "lru,lfru:half-life=2");
+        String table = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1x", "--policy", "lru,lfru:half-life=2");
         assertThat(table).contains("lru").contains("lfru:half-life=2").contains("belady");
         assertThat(new CommandLine(new CacheSimCommand()).execute("--trace", trace.toString(), "--budget", "1GiB")).isNotZero();
-        assertThat(run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1MiB", "--model", model.toString(), "--json"))
+        assertThat(Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1MiB", "--model", model.toString(), "--json"))
                 .contains("\"slots\" : 17"); // 1 MiB / 60 KiB per slot
     }
 }
