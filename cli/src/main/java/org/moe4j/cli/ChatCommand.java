@@ -71,7 +71,6 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ExpertCacheOptions expertCache;
 
-    private ExpertCache cache;
     private long decodeSteps;
     private long generationNanos;
 
@@ -81,10 +80,17 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
-             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
+        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength())) {
+            // before the routing session, so the trace and the active-expert figures hold only the chat
+            if (!json) llm.warmUp();
+            return chat(llm, out);
+        }
+    }
+
+    private int chat(Moe4j llm, PrintStream out) throws IOException {
+        // the cache after the routing session, so that skipping sees the routing after every policy
+        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
              ExpertCache opened = expertCache.open(llm.model())) {
-            cache = opened;
             ChatTemplate template = ChatSession.templateOf(llm, templateFile == null ? null : Files.readString(templateFile));
             RenderOptions options = RenderOptions.defaults();
             if (reasoningEffort != null) options = options.with("reasoning_effort", reasoningEffort);
@@ -139,8 +145,6 @@ final class ChatCommand implements Callable<Integer> {
         boolean showThinking = !hideThinking;
         Interrupts.install();
         GenerationConfig cfg = sampling.toConfig();
-        session.warmUp();
-        if (cache != null) cache.resetStats(); // report the conversation, not the warm-up
         System.err.println("chat with " + modelOptions.path().getFileName() + " (" + session.format().output().name().toLowerCase(Locale.ROOT)
                 + " output); /help for commands");
         while (true) {

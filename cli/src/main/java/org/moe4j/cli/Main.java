@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-                "moe4j: run, inspect, trace, reshape and serve sparse Mixture-of-Experts language models (GGUF) on the CPU.",
+                "moe4j: run, inspect, trace, steer, train and serve sparse Mixture-of-Experts language models (GGUF) on the CPU.",
                 "",
                 "Without --model, commands use the bundled default model (models/moe4j-default.gguf), a small MoE "
                         + "trained by moe4j itself on public-domain text; see README.md for how it was made."},

@@ -57,13 +57,19 @@ final class RunCommand implements Callable<Integer> {
                 : file != null ? Files.readString(file)
                 : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength());
-             RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
+        try (Moe4j llm = Moe4j.load(modelOptions.path(), modelOptions.loadOptions(), modelOptions.contextLength())) {
+            // before the routing session, so the trace and the active-expert figures hold only this prompt
+            double warm = llm.warmUp();
+            return generate(llm, text, out, warm);
+        }
+    }
+
+    private int generate(Moe4j llm, String text, PrintStream out, double warm) {
+        // the cache after the routing session, so that skipping sees the routing after every policy
+        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
              ExpertCache cache = expertCache.open(llm.model())) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
             GenerationConfig cfg = sampling.toConfig();
-            double warm = llm.warmUp();
-            if (cache != null) cache.resetStats(); // report the generation, not the warm-up
             if (!noEcho) {
                 out.print(text);
                 out.flush();

@@ -113,6 +113,30 @@ class CliTest {
                 .contains("--cache-policy needs --expert-cache SIZE").contains("is not a size");
     }
 
+    @Test
+    void runTraceHoldsThePromptAndTheGeneratedTokensOnly() throws Exception {
+        Path trace = dir.resolve("run.jsonl");
+        String model = Manifest.get("qwen3moe").modelFile().toString();
+        capture("", "run", "--model", model, "-n", "6", "--greedy", "--no-echo", "--trace", trace.toString(), "Hello world");
+        var lines = java.nio.file.Files.readAllLines(trace);
+        ObjectMapper m = new ObjectMapper();
+        java.util.Set<Integer> seqs = new java.util.TreeSet<>();
+        java.util.Set<Integer> positions = new java.util.TreeSet<>();
+        for (String l : lines) {
+            JsonNode r = m.readTree(l);
+            seqs.add(r.get("seq").asInt());
+            positions.add(r.get("pos").asInt());
+        }
+        int prompt;
+        try (var llm = org.moe4j.api.Moe4j.load(Path.of(model))) {
+            prompt = llm.tokenize("Hello world").length;
+        }
+        // the JIT warm-up runs before the trace is installed; the last generated token is never fed back
+        assertThat(seqs).hasSize(1);
+        assertThat(positions).hasSize(prompt + 6 - 1);
+        assertThat(lines).hasSize((prompt + 6 - 1) * 2);
+    }
+
     private static String capture(String stdin, String... args) {
         InputStream oldIn = System.in;
         PrintStream oldOut = System.out;

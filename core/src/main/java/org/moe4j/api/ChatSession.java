@@ -8,8 +8,7 @@ import java.util.function.Consumer;
 import org.moe4j.chat.ChatFormat;
 import org.moe4j.chat.ChatMessage;
 import org.moe4j.chat.ChatTemplate;
-import org.moe4j.chat.HarmonyParser;
-import org.moe4j.chat.ReasoningParser;
+import org.moe4j.chat.ReplySplitter;
 import org.moe4j.chat.RenderOptions;
 import org.moe4j.generate.GenerationConfig;
 import org.moe4j.generate.TextGenerator;
@@ -70,11 +69,6 @@ public final class ChatSession {
         return id >= 0 ? t.piece(id) : "";
     }
 
-    /** See {@link Moe4j#warmUp()}. */
-    public double warmUp() {
-        return llm.warmUp();
-    }
-
     public ChatFormat format() {
         return format;
     }
@@ -111,7 +105,11 @@ public final class ChatSession {
 
     /** Token ids of a rendered prompt: special-token text becomes tokens; BOS only if the template did not write it. */
     public int[] tokenize(String rendered) {
-        Tokenizer t = llm.tokenizer();
+        return tokenizeRendered(llm.tokenizer(), rendered);
+    }
+
+    /** Token ids of a prompt a chat template rendered, as {@link #tokenize(String)} makes them. */
+    public static int[] tokenizeRendered(Tokenizer t, String rendered) {
         String bos = pieceText(t, t.bos());
         boolean templateWroteBos = !bos.isEmpty() && rendered.startsWith(bos);
         return t.encode(rendered, !templateWroteBos, true);
@@ -123,7 +121,8 @@ public final class ChatSession {
         String rendered = render(List.of(user));
         int[] prompt = tokenize(rendered);
         GenerationConfig cfg = config.withStop(merge(config.stop(), format.stopStrings()));
-        OutputSplitter splitter = new OutputSplitter(format, rendered, onDelta);
+        ReplySplitter splitter = new ReplySplitter(format, rendered,
+                onDelta == null ? null : d -> onDelta.accept(new Delta(d.reasoning(), d.content())));
         int common = commonPrefix(cached, prompt);
         TextGenerator.Result r = new TextGenerator(llm.model(), llm.tokenizer())
                 .generate(prompt, common, cfg, cache, 0, splitter::push, cancelled);
@@ -150,55 +149,5 @@ public final class ChatSession {
         int i = 0;
         while (i < n && a[i] == b[i]) i++;
         return i;
-    }
-
-    /** Routes generated text to answer and reasoning according to the template's output format. */
-    private static final class OutputSplitter {
-        private final Consumer<Delta> sink;
-        private final ReasoningParser reasoning;
-        private final HarmonyParser harmony;
-        private final StringBuilder content = new StringBuilder();
-        private final StringBuilder thought = new StringBuilder();
-
-        OutputSplitter(ChatFormat format, String renderedPrompt, Consumer<Delta> sink) {
-            this.sink = sink;
-            this.harmony = format.output() == ChatFormat.Output.HARMONY ? new HarmonyParser() : null;
-            this.reasoning = format.output() == ChatFormat.Output.REASONING_TAGS ? format.reasoningParser(renderedPrompt) : null;
-        }
-
-        void push(String text) {
-            if (harmony != null) {
-                harmony.push(text).forEach(this::harmonyDelta);
-            } else if (reasoning != null) {
-                emit(reasoning.push(text));
-            } else {
-                emit(new ReasoningParser.Delta("", text));
-            }
-        }
-
-        void finish() {
-            if (harmony != null) harmony.finish().forEach(this::harmonyDelta);
-            else if (reasoning != null) emit(reasoning.finish());
-        }
-
-        private void harmonyDelta(HarmonyParser.Delta d) {
-            if ("final".equals(d.channel())) emit(new ReasoningParser.Delta("", d.text()));
-            else if ("analysis".equals(d.channel())) emit(new ReasoningParser.Delta(d.text(), ""));
-        }
-
-        private void emit(ReasoningParser.Delta d) {
-            if (d.isEmpty()) return;
-            thought.append(d.reasoning());
-            content.append(d.content());
-            if (sink != null) sink.accept(new Delta(d.reasoning(), d.content()));
-        }
-
-        String content() {
-            return content.toString();
-        }
-
-        String reasoning() {
-            return thought.toString();
-        }
     }
 }

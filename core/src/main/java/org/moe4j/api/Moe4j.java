@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.moe4j.generate.GenerationConfig;
 import org.moe4j.generate.TextGenerator;
+import org.moe4j.model.JitWarmUp;
 import org.moe4j.model.KVCache;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
@@ -70,20 +71,12 @@ public final class Moe4j implements AutoCloseable {
     }
 
     /**
-     * Runs a few small forward passes so the JIT compiles the kernels before anything is timed; returns
-     * the seconds it took. Generation works without it, only its first tokens are slower.
+     * Runs small forward passes (about a second, see {@link JitWarmUp}) so the JIT compiles the kernels
+     * before anything is timed; returns the seconds it took. Generation works without it, only its first
+     * tokens are slower.
      */
     public synchronized double warmUp() {
-        long t0 = System.nanoTime();
-        KVCache scratch = model.newCache(1, 32);
-        float[] logits = new float[model.vocabSize()];
-        int[] ids = new int[16];
-        for (int i = 0; i < ids.length; i++) ids[i] = (i * 7919) % model.vocabSize();
-        for (int round = 0; round < 2; round++) {
-            model.forward(org.moe4j.model.Batch.of(ids, 0, 0, false), scratch, logits);
-            for (int p = 0; p < 4; p++) model.forward(org.moe4j.model.Batch.of(new int[]{ids[p]}, ids.length + p, 0, true), scratch, logits);
-        }
-        return (System.nanoTime() - t0) / 1e9;
+        return JitWarmUp.run(model, 1.0);
     }
 
     /** Token ids of a text as a prompt: BOS added if the model wants it, special-token text recognised. */

@@ -1,7 +1,6 @@
 package org.moe4j.model;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.moe4j.gguf.GGUFFile;
 import org.moe4j.moe.ExpertStore;
 import org.moe4j.moe.MoeFeedForward;
@@ -29,12 +28,14 @@ public final class Model implements AutoCloseable {
     private final float logitDivisor;
     private final float rmsEps;
     private final RoutingHooks hooks;
-    private final List<Rope> ropes;
+    private final Rope[] ropes;
     private final WorkerPool pool;
     private final MatMul mm;
     private final Workspace ws = new Workspace();
     private final Layer layer = new Layer(0, null, null, ws);
-    private final List<ForwardListener> listeners = new CopyOnWriteArrayList<>();
+    // an array, replaced on change, not a CopyOnWriteArrayList: iterating one allocates an iterator, and the
+    // forward pass walks the listeners twice per block
+    private volatile ForwardListener[] listeners = new ForwardListener[0];
     private ExpertStore expertStore;
 
     Model(ModelConfig config, GGUFFile file, Tensor tokenEmbedding, float embeddingScale, Block[] blocks,
@@ -50,7 +51,7 @@ public final class Model implements AutoCloseable {
         this.logitDivisor = logitDivisor;
         this.rmsEps = config.rmsEps;
         this.hooks = hooks;
-        this.ropes = List.copyOf(ropes);
+        this.ropes = ropes.toArray(Rope[]::new);
         this.pool = pool;
         this.mm = mm;
         this.expertStore = expertStore;
@@ -67,8 +68,15 @@ public final class Model implements AutoCloseable {
     public WorkerPool pool() { return pool; }
     public ExpertStore expertStore() { return expertStore; }
 
-    public void addListener(ForwardListener l) { listeners.add(l); }
-    public void removeListener(ForwardListener l) { listeners.remove(l); }
+    public synchronized void addListener(ForwardListener l) {
+        ForwardListener[] grown = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+        grown[listeners.length] = l;
+        listeners = grown;
+    }
+
+    public synchronized void removeListener(ForwardListener l) {
+        listeners = java.util.Arrays.stream(listeners).filter(x -> x != l).toArray(ForwardListener[]::new);
+    }
 
     /** Replaces where routed experts come from (e.g. an expert cache), for every MoE block. */
     public synchronized void setExpertStore(ExpertStore store) {
@@ -108,12 +116,13 @@ public final class Model implements AutoCloseable {
         if (n == 0) return;
         float[] x = ws.get(Workspace.Slot.RESIDUAL, n * d);
         for (int t = 0; t < n; t++) {
-            tokenEmbedding.dequantizeRow(batch.token(t), x, t * d);
+            tokenEmbedding.lookupRow(batch.token(t), x, t * d);
             if (embeddingScale != 1f) VectorOps.scale(x, t * d, embeddingScale, x, t * d, d);
         }
         for (Rope r : ropes) r.prepare(batch);
         float[] xn = ws.get(Workspace.Slot.NORMED, n * d);
         float[] tmp = ws.get(Workspace.Slot.ATTN_OUT, n * d);
+        ForwardListener[] ls = listeners;
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
             layer.set(l, batch, cache, ws);
@@ -121,10 +130,10 @@ public final class Model implements AutoCloseable {
             b.attention().forward(layer, xn, tmp);
             residualAdd(tmp, x, n * d, b.residualScale());
             for (int t = 0; t < n; t++) VectorOps.rmsNorm(x, t * d, b.ffnNorm(), rmsEps, xn, t * d, d);
-            for (ForwardListener fl : listeners) fl.beforeFeedForward(l, xn, n, d);
+            for (ForwardListener fl : ls) fl.beforeFeedForward(l, xn, n, d);
             b.feedForward().forward(layer, xn, tmp);
             residualAdd(tmp, x, n * d, b.residualScale());
-            for (ForwardListener fl : listeners) fl.onBlockOutput(l, x, n, d);
+            for (ForwardListener fl : ls) fl.onBlockOutput(l, x, n, d);
         }
         for (int t = 0; t < n; t++) cache.extend(batch.slot(t), batch.position(t));
 

@@ -90,11 +90,10 @@ public final class MatMul {
             var data = w.data();
             for (int o = from; o < to; o++) {
                 long off = o * rowBytes;
-                for (int t = 0; t < n; t++) {
-                    float v = native_
-                            ? fmt.dot(data, off, encoded, t * cols, cols)
-                            : fmt.dot(data, off, x, xOff + t * cols, cols);
-                    y[yOff + t * rows + o] = v;
+                if (native_) {
+                    fmt.dotTokens(data, off, encoded, cols, n, y, yOff + o, rows);
+                } else {
+                    for (int t = 0; t < n; t++) y[yOff + t * rows + o] = fmt.dot(data, off, x, xOff + t * cols, cols);
                 }
             }
         }

@@ -160,8 +160,7 @@ public final class MatMulGroup {
             if (input[task] >= 0) {
                 QuantizedActivations a = encoded.get(input[task]);
                 for (int o = from; o < to; o++) {
-                    long off = o * rowBytes;
-                    for (int t = 0; t < tokens; t++) out[oOff + t * rows + o] = fmt.dot(data, off, a, t * cols, cols);
+                    fmt.dotTokens(data, o * rowBytes, a, cols, tokens, out, oOff + o, rows);
                 }
             } else {
                 float[] in = x[task];

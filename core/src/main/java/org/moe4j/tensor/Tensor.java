@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.moe4j.tensor.quant.QuantFormat;
 import org.moe4j.tensor.quant.QuantFormats;
+import org.moe4j.tensor.quant.reference.ReferenceFormats;
 
 /**
  * A view of tensor bytes (usually inside a memory-mapped GGUF file) with its type and shape.
@@ -74,6 +75,17 @@ public final class Tensor {
     /** Dequantizes row {@code row} into {@code dst[off .. off + cols)}. */
     public void dequantizeRow(long row, float[] dst, int off) {
         format.dequantize(data, row * rowBytes(), dst, off, cols());
+    }
+
+    /**
+     * {@link #dequantizeRow} for lookups of one row per token (token embeddings), with the scalar
+     * reference code, which gives the same bits. A method called once per token takes thousands of
+     * tokens to be compiled by C2, and until then every vector operation allocates a box; scalar code
+     * allocates nothing in any tier, so decoding allocates nothing per token from the first one.
+     */
+    public void lookupRow(long row, float[] dst, int off) {
+        QuantFormat scalar = ReferenceFormats.of(type);
+        (scalar != null ? scalar : format).dequantize(data, row * rowBytes(), dst, off, cols());
     }
 
     /** Dequantizes the whole tensor onto the heap (for small tensors: norms, biases). */

@@ -15,11 +15,17 @@ public final class VectorOps {
      * {@code reduceLanes(ADD)} leaves the order open, and the interpreter and the JIT-compiled intrinsic
      * do use different orders, so the same product gave different bits before and after warm-up; a fixed
      * order makes every run of a model give the same logits.
+     *
+     * <p>For vectors of the preferred species only. A helper that receives vectors of two shapes gets a
+     * polymorphic profile, and the JIT then boxes the vectors of every kernel that inlines it (measured:
+     * a 3x slower Q8_0 product once a 256-bit and a 512-bit kernel had both run); so each shape has its
+     * own sum method ({@link LaneSum} holds their steps).
      */
     public static float sum(FloatVector v) {
-        for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
-        return v.lane(0);
+        return PREFERRED_SUM.sum(v);
     }
+
+    private static final LaneSum PREFERRED_SUM = LaneSum.of(S);
 
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);

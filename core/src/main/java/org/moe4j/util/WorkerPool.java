@@ -12,6 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>One job runs at a time; a job started from inside a running job runs on the calling thread.
  */
 public final class WorkerPool implements AutoCloseable {
+    /** Worker threads are named this plus a number (tools that account per thread look for it). */
+    public static final String THREAD_NAME_PREFIX = "moe4j-worker-";
+
 
     /** The body of a parallel loop over {@code [from, to)}. */
     @FunctionalInterface
@@ -41,7 +44,7 @@ public final class WorkerPool implements AutoCloseable {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::workerLoop, "moe4j-worker-" + (i + 1));
+            Thread t = new Thread(this::workerLoop, THREAD_NAME_PREFIX + (i + 1));
             t.setDaemon(true);
             workers[i] = t;
             t.start();

@@ -74,6 +74,7 @@ public final class ActivationQuantizer {
                 FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(id));
                 ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
                 ((ShortVector) q.convertShape(VectorOperators.F2S, Simd.SL, 0)).intoArray(a.wide, off + b + c);
+                q.intoArray(a.qf, off + b + c);
                 sum = sum.add(q);
             }
             int blk = (off + b) >> 5;
@@ -92,6 +93,7 @@ public final class ActivationQuantizer {
                 a.d[blk] = 0;
                 Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
                 Arrays.fill(a.wide, off + b, off + b + 256, (short) 0);
+                Arrays.fill(a.qf, off + b, off + b + 256, 0f);
                 Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
                 continue;
             }
@@ -111,6 +113,7 @@ public final class ActivationQuantizer {
                 FloatVector q = rint(FloatVector.fromArray(Simd.F, x, xOff + b + c).mul(iscale)).min(127f);
                 ((ByteVector) q.convertShape(VectorOperators.F2B, Simd.B, 0)).intoArray(a.qs, off + b + c);
                 ((ShortVector) q.convertShape(VectorOperators.F2S, Simd.SL, 0)).intoArray(a.wide, off + b + c);
+                q.intoArray(a.qf, off + b + c);
                 group = group.add(q);
                 if (((c + L) & 15) == 0) {
                     a.bsums[g0 + (c >> 4)] = (short) group.reduceLanes(VectorOperators.ADD);

@@ -77,6 +77,6 @@ final class MXFP4Format implements QuantFormat {
                     .add(Simd.widen(Simd.highNibbles(p).selectFrom(table)).mul(Simd.act16(qs, e + 16)));
             acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return Simd.sum(acc);
+        return Simd.sum8(acc);
     }
 }

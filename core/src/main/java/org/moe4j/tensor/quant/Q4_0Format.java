@@ -60,6 +60,6 @@ final class Q4_0Format implements QuantFormat {
                     .add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(Simd.act16(qs, e + 16)));
             acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return Simd.sum(acc);
+        return Simd.sum8(acc);
     }
 }

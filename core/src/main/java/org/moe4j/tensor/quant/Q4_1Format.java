@@ -67,6 +67,6 @@ final class Q4_1Format implements QuantFormat {
                     .add(p.lanewise(VectorOperators.LSHR, 4).mul(Simd.act16(qs, e + 16)));
             acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return Simd.sum(acc) + offsets;
+        return Simd.sum8(acc) + offsets;
     }
 }

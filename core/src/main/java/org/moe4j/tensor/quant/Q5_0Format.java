@@ -92,6 +92,6 @@ final class Q5_0Format implements QuantFormat {
             ShortVector prod = lo.sub(bias16).mul(Simd.act16(qs, e)).add(hi.sub(bias16).mul(Simd.act16(qs, e + 16)));
             acc = Simd.toFloat8(Simd.pairSum(prod)).fma(FloatVector.broadcast(Simd.F8, d), acc);
         }
-        return Simd.sum(acc) + offsets;
+        return Simd.sum8(acc) + offsets;
     }
 }

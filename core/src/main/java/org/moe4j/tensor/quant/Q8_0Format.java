@@ -4,7 +4,6 @@ import static org.moe4j.tensor.quant.Simd.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 import org.moe4j.tensor.GGMLType;
 
 /** Q8_0: blocks of 32 weights, an F16 scale d then 32 signed bytes; w = d * q. */
@@ -41,19 +40,59 @@ final class Q8_0Format implements QuantFormat {
 
     @Override
     public float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n) {
-        short[] qs = a.wide;
+        float[] qf = a.qf;
         float[] ad = a.d;
-        FloatVector acc = Simd.zero8();
+        FloatVector acc = Simd.zero();
         long blk = byteOffset;
         int ia = elementOffset >> 5;
-        // induction variables rather than offsets recomputed from a block index: fewer integer ops per block
         for (int e = elementOffset, end = elementOffset + n; e < end; e += 32, blk += BLOCK_BYTES, ia++) {
             float d = Blocks.f16(w, blk) * ad[ia];
-            // |w*a| <= 128*127, so the sum of two products still fits a short
-            ShortVector p = Simd.signed16(w, blk + 2).mul(Simd.act16(qs, e))
-                    .add(Simd.signed16(w, blk + 18).mul(Simd.act16(qs, e + 16)));
-            acc = Simd.toFloat8(Simd.pairSum(p)).fma(FloatVector.broadcast(Simd.F8, d), acc);
+            FloatVector p = Simd.toFloat(Simd.load(w, blk + 2)).mul(FloatVector.fromArray(Simd.F, qf, e));
+            for (int c = L; c < 32; c += L) {
+                p = Simd.toFloat(Simd.load(w, blk + 2 + c)).fma(FloatVector.fromArray(Simd.F, qf, e + c), p);
+            }
+            acc = p.fma(Simd.broadcast(d), acc);
         }
         return Simd.sum(acc);
+    }
+
+    @Override
+    public void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int n, int tokens,
+                          float[] y, int yOff, int yStride) {
+        int t = 0;
+        if (L == 16) {
+            for (; t + 4 <= tokens; t += 4) dot4(w, byteOffset, a, t * n, n, y, yOff + t * yStride, yStride);
+        }
+        for (; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, t * n, n);
+    }
+
+    /**
+     * Four tokens against one row with 16-lane vectors: each block is loaded and widened once, then used
+     * four times. Per token the operations and their order are those of {@link #dot}.
+     */
+    private static void dot4(MemorySegment w, long byteOffset, QuantizedActivations a, int e0, int n,
+                             float[] y, int yOff, int yStride) {
+        float[] qf = a.qf;
+        float[] ad = a.d;
+        FloatVector acc0 = Simd.zero(), acc1 = Simd.zero(), acc2 = Simd.zero(), acc3 = Simd.zero();
+        int e1 = e0 + n, e2 = e1 + n, e3 = e2 + n;
+        long blk = byteOffset;
+        for (int e = 0; e < n; e += 32, blk += BLOCK_BYTES) {
+            FloatVector lo = Simd.toFloat(Simd.load(w, blk + 2));
+            FloatVector hi = Simd.toFloat(Simd.load(w, blk + 18));
+            float dw = Blocks.f16(w, blk);
+            acc0 = hi.fma(FloatVector.fromArray(Simd.F, qf, e0 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e0 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e0 + e) >> 5]), acc0);
+            acc1 = hi.fma(FloatVector.fromArray(Simd.F, qf, e1 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e1 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e1 + e) >> 5]), acc1);
+            acc2 = hi.fma(FloatVector.fromArray(Simd.F, qf, e2 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e2 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e2 + e) >> 5]), acc2);
+            acc3 = hi.fma(FloatVector.fromArray(Simd.F, qf, e3 + e + 16), lo.mul(FloatVector.fromArray(Simd.F, qf, e3 + e)))
+                    .fma(Simd.broadcast(dw * ad[(e3 + e) >> 5]), acc3);
+        }
+        y[yOff] = Simd.sum(acc0);
+        y[yOff + yStride] = Simd.sum(acc1);
+        y[yOff + 2 * yStride] = Simd.sum(acc2);
+        y[yOff + 3 * yStride] = Simd.sum(acc3);
     }
 }

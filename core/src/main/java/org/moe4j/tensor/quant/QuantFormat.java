@@ -24,4 +24,16 @@ public interface QuantFormat {
     float dot(MemorySegment w, long byteOffset, float[] x, int xOffset, int n);
 
     float dot(MemorySegment w, long byteOffset, QuantizedActivations a, int elementOffset, int n);
+
+    /**
+     * One weight row against the encoded rows of several tokens: {@code y[yOff + t * yStride] =
+     * dot(w, byteOffset, a, t * n, n)} for {@code t < tokens}. Formats may override it to decode each
+     * weight block once for a tile of tokens (the prefill path); an override computes every token with
+     * exactly the arithmetic of {@link #dot(MemorySegment, long, QuantizedActivations, int, int)}, so a
+     * token's result never depends on the batch it was computed in.
+     */
+    default void dotTokens(MemorySegment w, long byteOffset, QuantizedActivations a, int n, int tokens,
+                           float[] y, int yOff, int yStride) {
+        for (int t = 0; t < tokens; t++) y[yOff + t * yStride] = dot(w, byteOffset, a, t * n, n);
+    }
 }

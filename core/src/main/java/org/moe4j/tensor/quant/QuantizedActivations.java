@@ -10,13 +10,16 @@ package org.moe4j.tensor.quant;
  * (F16-rounded); {@code bsums[g]} the Q8_K sum of the 16 values of group {@code g}; {@code f[i]} the
  * rounded value for F16/BF16 (and the plain value for F32); {@code wide[i]} is {@code qs[i]} widened to
  * 16 bits, so the vector kernels, which multiply in 16-bit lanes, widen each activation once per row
- * instead of once per weight row. Both encoders fill {@code qs} and {@code wide} together.
+ * instead of once per weight row; {@code qf[i]} is {@code qs[i]} as a float, for kernels that multiply in
+ * float lanes (int8 x int8 products and their sums within a block are exact there). Both encoders fill
+ * {@code qs}, {@code wide} and {@code qf} together.
  */
 public final class QuantizedActivations {
     private ActivationType type;
     private int capacity;
     public byte[] qs = new byte[0];
     public short[] wide = new short[0];
+    public float[] qf = new float[0];
     public float[] d = new float[0];
     public float[] s = new float[0];
     public short[] bsums = new short[0];
@@ -40,6 +43,7 @@ public final class QuantizedActivations {
             this.capacity = capacity;
             qs = new byte[capacity];
             wide = new short[capacity];
+            qf = new float[capacity];
             d = new float[capacity / 32 + 1];
             s = new float[capacity / 32 + 1];
             bsums = new short[capacity / 16 + 1];

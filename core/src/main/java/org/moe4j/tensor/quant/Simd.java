@@ -10,6 +10,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.moe4j.tensor.LaneSum;
 import org.moe4j.tensor.VectorOps;
 
 /**
@@ -43,6 +44,9 @@ final class Simd {
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
+    private static final LaneSum SUM_8 = LaneSum.of(F8);
+    private static final LaneSum SUM_L;
+
     static {
         int preferred = IntVector.SPECIES_PREFERRED.vectorBitSize();
         int bits = Math.min(Math.min(512, preferred), Integer.getInteger("moe4j.vector.bits", preferred));
@@ -52,6 +56,7 @@ final class Simd {
         F = VectorSpecies.of(float.class, VectorShape.forBitSize(L * 32));
         SL = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
         IL = VectorSpecies.of(int.class, VectorShape.forBitSize(L * 32));
+        SUM_L = LaneSum.of(F);
     }
 
     private Simd() {
@@ -124,8 +129,14 @@ final class Simd {
         return FloatVector.zero(F8);
     }
 
+    /** Lane sum of an {@link #F8} accumulator, in the fixed order of {@link VectorOps#sum}. */
+    static float sum8(FloatVector v) {
+        return SUM_8.sum(v);
+    }
+
+    /** Lane sum of an {@link #F} accumulator (its own method: see {@link VectorOps#sum} on shapes). */
     static float sum(FloatVector v) {
-        return VectorOps.sum(v);
+        return SUM_L.sum(v);
     }
 
     // ---- float path: L elements ----

@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.moe4j.model.Batch;
+import org.moe4j.model.JitWarmUp;
 import org.moe4j.model.KVCache;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelInfo;
 import org.moe4j.model.ModelLoader;
+import org.moe4j.util.WorkerPool;
 
 /**
  * Measures prompt processing (one batch of {@code pp} tokens from an empty cache) and generation
@@ -66,6 +68,7 @@ public final class Bench {
             prompt(m, cache, randomIds(rnd, warm, vocab), s.batchSize(), logits);
             generate(m, cache, Math.min(16, Math.max(4, s.tg())), rnd, vocab, logits);
         }
+        JitWarmUp.run(m, 2.0);
         listener.warmedUp();
 
         double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
@@ -77,21 +80,42 @@ public final class Bench {
             pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
         }
         double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
+        long allocated = 0;
         for (int r = 0; r < tg.length; r++) {
             listener.phase("tg" + s.tg() + " run " + (r + 1) + "/" + tg.length);
+            long a0 = allocatedBytes();
             long t0 = System.nanoTime();
             generate(m, cache, s.tg(), rnd, vocab, logits);
             tg[r] = s.tg() / ((System.nanoTime() - t0) / 1e9);
+            allocated += allocatedBytes() - a0;
         }
+        double allocPerToken = tg.length == 0 || allocatedBytes() < 0 ? -1 : (double) allocated / (tg.length * (long) s.tg());
         double roofline = bandwidthBytesPerSecond / info.activeBytesPerToken();
         double tgMean = mean(tg);
         BenchResult result = new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
                 info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
                 s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
-                bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0,
+                bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken,
                 m.numericMode().name(), cpuName(), Runtime.version().toString());
         listener.finished(m, result);
         return result;
+    }
+
+    /**
+     * Heap bytes allocated so far by the threads of the forward pass (this one and the compute workers),
+     * or -1 where the JVM does not count them. Other threads (the JIT's, a profiler's) are left out.
+     */
+    private static long allocatedBytes() {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)
+                || !mx.isThreadAllocatedMemorySupported() || !mx.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long[] ids = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t == Thread.currentThread() || t.getName().startsWith(WorkerPool.THREAD_NAME_PREFIX))
+                .mapToLong(Thread::threadId).toArray();
+        long sum = 0;
+        for (long b : mx.getThreadAllocatedBytes(ids)) sum += Math.max(0, b);
+        return sum;
     }
 
     private static int[] randomIds(SplittableRandom rnd, int n, int vocab) {

@@ -1,6 +1,7 @@
 package org.moe4j.tools.cli;
 
 import org.moe4j.cli.options.ExpertCacheOptions;
+import org.moe4j.cli.options.ModelPaths;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
         description = {"Measure prompt processing (-p) and generation (-n) throughput, with the memory-bandwidth "
                 + "roofline of the same machine: roofline tokens/s = measured read bandwidth / weight bytes read per token."})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: the bundled model, " + ModelPaths.DEFAULT_MODEL + ")")
     Path model;
 
     @Option(names = {"-p", "--n-prompt"}, defaultValue = "512", description = "Prompt tokens (0 to skip; default: ${DEFAULT-VALUE})")
@@ -71,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "measuring memory bandwidth (%d threads, %d GiB)...%n", t, probeGib);
         double bw = BandwidthProbe.measure(t, (long) probeGib << 30, 5);
         LoadOptions load = new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
-        BenchResult r = Bench.run(new Bench.Settings(model, pp, tg, reps, t, batch, seed, load), bw, new Bench.Listener() {
+        BenchResult r = Bench.run(new Bench.Settings(ModelPaths.resolve(model), pp, tg, reps, t, batch, seed, load), bw, new Bench.Listener() {
             @Override
             public void phase(String phase) {
                 if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
@@ -134,5 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
                         + "generation reaches %.0f%% of it | %s activations | %s%n",
                 Progress.bytes(r.active_bytes_per_token()), r.bandwidth_gb_s(), r.roofline_tokens_per_s(),
                 r.tg_roofline_fraction() * 100, r.numeric_mode().toLowerCase(Locale.ROOT), r.cpu());
+        if (r.tg_alloc_bytes_per_token() >= 0) {
+            System.out.printf(Locale.ROOT, "heap allocated per generated token (steady state, forward-pass threads): %.0f bytes%n",
+                    r.tg_alloc_bytes_per_token());
+        }
     }
 }

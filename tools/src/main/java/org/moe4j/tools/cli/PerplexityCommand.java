@@ -1,6 +1,7 @@
 package org.moe4j.tools.cli;
 
 import org.moe4j.cli.options.ExpertCacheOptions;
+import org.moe4j.cli.options.ModelPaths;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
                 + "as the reference engine's perplexity tool does), with the average number of active experts: "
                 + "what a routing policy (--policy) costs in quality and saves in compute."})
 public final class PerplexityCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: the bundled model, " + ModelPaths.DEFAULT_MODEL + ")")
     Path model;
 
     @Option(names = {"-f", "--file"}, required = true, description = "UTF-8 text file")
@@ -64,7 +65,7 @@ public final class PerplexityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadOptions opts = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
         if (threads != null) opts = opts.withThreads(threads);
-        try (Model m = ModelLoader.load(model, opts)) {
+        try (Model m = ModelLoader.load(ModelPaths.resolve(model), opts)) {
             Tokenizer tok = Tokenizer.fromGGUF(m.file());
             int[] tokens = tok.encode(Files.readString(file), false, false);
             Perplexity.Settings s = new Perplexity.Settings(context, batch, maxWindows);

@@ -8,6 +8,6 @@ public final class ToolCommands implements CommandProvider {
     @Override
     public List<Object> commands() {
         return List.of(new SynthCommand(), new BenchCommand(), new AnalyzeCommand(), new PerplexityCommand(),
-                new CacheSimCommand());
+                new TrainCommand(), new CacheSimCommand());
     }
 }

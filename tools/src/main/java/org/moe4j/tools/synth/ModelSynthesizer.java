@@ -217,7 +217,7 @@ public final class ModelSynthesizer {
     }
 
     /** llama.cpp's {@code general.file_type} code of a type (the "mostly X" value). */
-    static int fileType(GGMLType t) {
+    public static int fileType(GGMLType t) {
         return switch (t) {
             case F32 -> 0;
             case F16 -> 1;

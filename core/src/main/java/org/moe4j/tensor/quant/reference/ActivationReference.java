@@ -44,6 +44,7 @@ public final class ActivationReference {
                 int q = (int) Math.rint(x[xOff + b + j] * id);
                 a.qs[off + b + j] = (byte) q;
                 a.wide[off + b + j] = (short) q;
+                a.qf[off + b + j] = q;
                 sum += q;
             }
             int blk = (off + b) >> 5;
@@ -68,6 +69,7 @@ public final class ActivationReference {
                 a.d[blk] = 0;
                 Arrays.fill(a.qs, off + b, off + b + 256, (byte) 0);
                 Arrays.fill(a.wide, off + b, off + b + 256, (short) 0);
+                Arrays.fill(a.qf, off + b, off + b + 256, 0f);
                 Arrays.fill(a.bsums, (off + b) >> 4, ((off + b) >> 4) + 16, (short) 0);
                 continue;
             }
@@ -76,6 +78,7 @@ public final class ActivationReference {
                 int v = (int) Math.rint(iscale * x[xOff + b + j]);
                 a.qs[off + b + j] = (byte) Math.min(127, v);
                 a.wide[off + b + j] = a.qs[off + b + j];
+                a.qf[off + b + j] = a.qs[off + b + j];
             }
             for (int g = 0; g < 16; g++) {
                 int sum = 0;
