@@ -15,9 +15,12 @@ import java.nio.file.StandardOpenOption;
 /**
  * Positional reads of expert pieces that leave nothing behind in the page cache, so the process's
  * memory is its slabs plus what it maps. {@link Io#DIRECT} opens the file with O_DIRECT (aligned reads
- * straight into the slot, no page cache at all); {@link Io#ADVISED} reads normally and then drops the
- * pages it read with {@code posix_fadvise(DONTNEED)}. {@link Io#AUTO} tries O_DIRECT first. Reads are
- * thread-safe (pread) and may run in parallel.
+ * straight into the slot, no page cache at all); {@link Io#ADVISED} reads through the page cache and then
+ * drops the pages it read with {@code posix_fadvise(DONTNEED)}. An advised read covers the piece's whole
+ * aligned block range, so the pages it shares with a neighbouring piece are dropped too (the kernel keeps a
+ * partly covered page), and its descriptor is advised {@code POSIX_FADV_RANDOM}, so read-ahead brings in
+ * nothing past the range. {@link Io#AUTO} tries O_DIRECT first. Reads are thread-safe (pread) and may run in
+ * parallel.
  */
 public abstract sealed class ExpertReader implements AutoCloseable {
     /** How the cache reads experts. */
@@ -59,7 +62,19 @@ public abstract sealed class ExpertReader implements AutoCloseable {
             }
         }
         try {
-            return new Advised(FileChannel.open(file, StandardOpenOption.READ), Posix.AVAILABLE ? Posix.openReadOnly(file.toString()) : -1);
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            int fd = -1;
+            try {
+                if (Posix.AVAILABLE) {
+                    fd = Posix.openReadOnly(file.toString());
+                    Posix.adviseRandom(fd);
+                }
+            } catch (RuntimeException e) {
+                if (fd >= 0) Posix.close(fd);
+                ch.close();
+                throw e;
+            }
+            return new Advised(ch, fd);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
         }
@@ -130,9 +145,14 @@ public abstract sealed class ExpertReader implements AutoCloseable {
 
         @Override
         void read(ExpertLayout.Piece p, MemorySegment dst) throws IOException {
-            long at = p.fileOffset() - p.readStart();
-            fill(channel, dst.asSlice(at, p.length()).asByteBuffer(), p.fileOffset(), p.length());
-            if (fd >= 0) Posix.dropFromPageCache(fd, p.fileOffset(), p.length());
+            long needed = p.fileOffset() - p.readStart() + p.length();
+            if (fd < 0) {
+                fill(channel, dst.asSlice(0, p.readLength()).asByteBuffer(), p.readStart(), needed);
+                return;
+            }
+            long got = Posix.read(fd, dst.asSlice(0, p.readLength()), p.readStart());
+            Posix.dropFromPageCache(fd, p.readStart(), p.readLength());
+            if (got < needed) throw new EOFException("the model file ends inside an expert (read " + got + " of " + needed + " bytes at " + p.readStart() + ")");
         }
 
         @Override

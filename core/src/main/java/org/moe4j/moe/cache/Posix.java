@@ -15,6 +15,7 @@ import java.util.Locale;
 /**
  * The few Linux calls the expert cache needs that Java has no API for, through the FFM linker:
  * anonymous mappings for slabs (page-aligned, filled lazily, outside the JVM's direct-memory limit),
+ * {@code pread} on a descriptor advised {@code POSIX_FADV_RANDOM} (no read-ahead beyond what is asked),
  * {@code posix_fadvise(DONTNEED)} to drop file pages from the page cache, and {@code mincore} to
  * measure how much of a file the page cache holds. {@link #AVAILABLE} is false on other systems; callers
  * fall back to plain Java (and say what they could not do).
@@ -25,10 +26,10 @@ final class Posix {
 
     private static final int PROT_READ = 1, PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
-    private static final int POSIX_FADV_DONTNEED = 4;
+    private static final int POSIX_FADV_RANDOM = 1, POSIX_FADV_DONTNEED = 4;
     private static final int MADV_HUGEPAGE = 14;
 
-    private static final MethodHandle OPEN, CLOSE, FADVISE, MINCORE, MMAP, MUNMAP, MADVISE;
+    private static final MethodHandle OPEN, CLOSE, PREAD, FADVISE, MINCORE, MMAP, MUNMAP, MADVISE;
     private static final StructLayout CALL_STATE;
     private static final VarHandle ERRNO;
 
@@ -36,7 +37,7 @@ final class Posix {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         boolean linux = os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
-        MethodHandle open = null, close = null, fadvise = null, mincore = null, mmap = null, munmap = null, madvise = null;
+        MethodHandle open = null, close = null, pread = null, fadvise = null, mincore = null, mmap = null, munmap = null, madvise = null;
         StructLayout state = null;
         VarHandle errno = null;
         if (linux) {
@@ -52,6 +53,7 @@ final class Posix {
                 open = linker.downcallHandle(libc.findOrThrow("open"), FunctionDescriptor.of(i, a, i, i),
                         capture, Linker.Option.firstVariadicArg(2));
                 close = linker.downcallHandle(libc.findOrThrow("close"), FunctionDescriptor.of(i, i));
+                pread = linker.downcallHandle(libc.findOrThrow("pread"), FunctionDescriptor.of(l, i, a, l, l), capture);
                 fadvise = linker.downcallHandle(libc.findOrThrow("posix_fadvise"), FunctionDescriptor.of(i, i, l, l, i));
                 mincore = linker.downcallHandle(libc.findOrThrow("mincore"), FunctionDescriptor.of(i, a, l, a), capture);
                 mmap = linker.downcallHandle(libc.findOrThrow("mmap"), FunctionDescriptor.of(a, a, l, i, i, i, l), capture);
@@ -64,6 +66,7 @@ final class Posix {
         AVAILABLE = linux;
         OPEN = open;
         CLOSE = close;
+        PREAD = pread;
         FADVISE = fadvise;
         MINCORE = mincore;
         MMAP = mmap;
@@ -76,7 +79,7 @@ final class Posix {
     private Posix() {
     }
 
-    /** Opens a file read-only; the descriptor is only used for advice, reads go through Java channels. */
+    /** Opens a file read-only (for advice, and for {@link #read} once advised {@link #adviseRandom}). */
     static int openReadOnly(String path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
@@ -95,6 +98,47 @@ final class Posix {
             throw rethrow(t);
         }
     }
+
+    /**
+     * Tells the kernel that reads of this descriptor are random: it then reads only the pages asked for,
+     * no read-ahead that would leave pages beyond the range (and beyond a later drop) in the page cache.
+     */
+    static void adviseRandom(int fd) {
+        try {
+            int r = (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_RANDOM);
+            if (r != 0) throw new IllegalStateException("posix_fadvise(RANDOM) failed: error " + r);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Reads {@code dst.byteSize()} bytes at {@code offset} of the file into {@code dst} (native memory) with
+     * pread, retrying short reads; returns the bytes read, fewer only at the end of the file.
+     */
+    static long read(int fd, MemorySegment dst, long offset) throws java.io.IOException {
+        long got = 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            while (got < dst.byteSize()) {
+                long n = (long) PREAD.invokeExact(st, fd, dst.asSlice(got), dst.byteSize() - got, offset + got);
+                if (n == 0) break;
+                if (n < 0) {
+                    int e = errno(st);
+                    if (e == EINTR) continue;
+                    throw new java.io.IOException("pread at " + (offset + got) + " failed: errno " + e);
+                }
+                got += n;
+            }
+        } catch (java.io.IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return got;
+    }
+
+    private static final int EINTR = 4;
 
     /** Asks the kernel to drop the (clean) page-cache pages of a file range. */
     static void dropFromPageCache(int fd, long offset, long length) {
