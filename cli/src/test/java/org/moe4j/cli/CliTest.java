@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.moe4j.testing.Manifest;
 import org.moe4j.testing.SharedData;
 import org.moe4j.testing.Tolerance;
@@ -111,6 +113,54 @@ class CliTest {
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot hold one token's working set")
                 .contains("--cache-policy needs --expert-cache SIZE").contains("is not a size");
+    }
+
+    /**
+     * run and chat --json, sampled, with a cache two experts larger than one token's working set in a layer
+     * (so tokens keep reading experts), on architectures with plain, shared-expert and biased experts.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3moe", "deepseek2-v3", "gpt-oss", "llama-moe.Q4_K_M"})
+    void runAndChatGiveTheSameOutputWithASmallExpertCache(String name) throws Exception {
+        Path model = Manifest.get(name).modelFile();
+        int capacity;
+        int experts;
+        long budget;
+        try (org.moe4j.model.Model m = org.moe4j.model.ModelLoader.load(model, org.moe4j.model.LoadOptions.defaults())) {
+            var layout = org.moe4j.moe.cache.ExpertLayout.of(m, org.moe4j.moe.cache.ExpertReader.alignment(model));
+            capacity = layout.maxTopK() + 2;
+            experts = layout.keys().size();
+            budget = layout.slotBytes() * capacity;
+        }
+        assertThat(capacity).as("the cache must not hold every expert").isLessThan(experts);
+        String[] run = {"run", "--model", model.toString(), "-n", "24", "--temp", "0.9", "--seed", "5", "And it came to pass"};
+        Path stats = dir.resolve(name + "-run.json");
+        assertThat(capture("", with(run, "--expert-cache", Long.toString(budget), "--stats-json", stats.toString())))
+                .isEqualTo(capture("", run));
+        assertCacheStatistics(stats, capacity);
+
+        String conversation = "{\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+        String[] chat = {"chat", "--json", "--model", model.toString(), "-n", "12", "--temp", "0.9", "--seed", "9"};
+        Path chatStats = dir.resolve(name + "-chat.json");
+        assertThat(capture(conversation, with(chat, "--expert-cache", Long.toString(budget), "--stats-json", chatStats.toString())))
+                .isEqualTo(capture(conversation, chat));
+        assertCacheStatistics(chatStats, capacity);
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] r = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, r, args.length, more.length);
+        return r;
+    }
+
+    private static void assertCacheStatistics(Path file, int capacity) throws Exception {
+        JsonNode s = new ObjectMapper().readTree(file.toFile());
+        assertThat(s.get("expert_cache").asBoolean()).isTrue();
+        assertThat(s.get("capacity_experts").asInt()).isEqualTo(capacity);
+        assertThat(s.get("hit_rate").asDouble()).isBetween(0.0, 1.0);
+        assertThat(s.get("bytes_read").asLong()).as("a cache started empty has read experts").isPositive();
+        assertThat(s.get("stall_seconds").asDouble()).isNotNegative();
+        assertThat(s.get("tokens_per_s").asDouble()).isPositive();
     }
 
     @Test
