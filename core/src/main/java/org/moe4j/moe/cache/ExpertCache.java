@@ -168,9 +168,11 @@ public final class ExpertCache implements AutoCloseable {
         return c;
     }
 
-    /** The cache serving a model's experts, if one is attached. */
+    /** The cache serving a model's experts, if one is attached (also under a BatchEngine's counting store). */
     public static Optional<ExpertCache> attachedTo(Model model) {
-        return model.expertStore() instanceof Attachment a ? Optional.of(a.cache()) : Optional.empty();
+        ExpertStore s = model.expertStore();
+        if (s instanceof org.moe4j.moe.CountingExpertStore counting) s = counting.delegate();
+        return s instanceof Attachment a ? Optional.of(a.cache()) : Optional.empty();
     }
 
     private int capacityFor(long budget, long lowBitBytes) {
