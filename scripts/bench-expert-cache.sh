@@ -3,12 +3,14 @@
 #
 #   scripts/bench-expert-cache.sh speed    [MODEL]   plain mapping vs expert cache inside a 3 GiB memory cgroup
 #   scripts/bench-expert-cache.sh overhead [MODEL]   plain mapping vs a cache larger than the model, no memory limit
-#   scripts/bench-expert-cache.sh policy   [MODEL]   trace a generation, replay it: default policy vs Belady at 2x
+#   scripts/bench-expert-cache.sh policy   [MODEL]   trace generations, replay them: default policy vs Belady at 2x;
+#                                                    the same runs with the cache (with and without prefetch)
 #   scripts/bench-expert-cache.sh all      [MODEL]
 #
 # MODEL defaults to olmoe-1b-7b Q8_0 from moe4j synth for speed/overhead (made if missing) and to the bundled
 # models/moe4j-default.gguf for policy. speed and overhead need root (cgroup, drop_caches). Settings:
 #   REPEATS=3  TOKENS=8  LIMIT=3G  BUDGET=60%  HEAP=512m  THREADS=(all)  OUT=bench-out/expert-cache
+#   POLICY_PROMPTS=6  POLICY_TOKENS=1000
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE="${1:-all}"
@@ -120,19 +122,60 @@ overhead() {
   echo "median generation tokens/s: mapped $mb, expert cache $mc, cost $(python3 -c "print('%.1f' % (100 * (1 - $mc / $mb)))")%"
 }
 
+# Prompts for the policy traces: $1 slices of 300 bytes, starting at line breaks spread over the two corpora.
+make_prompts() {
+  python3 - "$1" "$OUT" "$ROOT/../shared/corpus/kjv.txt" "$ROOT/../shared/corpus/state_of_the_union.txt" <<'PY'
+import sys
+n, out, files = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+for i in range(n):
+    data = open(files[i % len(files)], 'rb').read()
+    at = data.index(b'\n', len(data) * (i // len(files) + 1) // (n // len(files) + 2)) + 1
+    open(f'{out}/prompt-{i + 1}.txt', 'wb').write(data[at:at + 300].rsplit(b' ', 1)[0])
+PY
+}
+
+# Traces POLICY_PROMPTS generations of the model (until its context is full) with the expert cache at 2x the active
+# experts, with and without prefetch; replays each trace in cache-sim; sums hits over all runs.
 policy() {
   local model="${1:-$ROOT/models/moe4j-default.gguf}"
   [ -f "$model" ] || { echo "no model $model (give one: scripts/bench-expert-cache.sh policy MODEL)" >&2; exit 1; }
   local name; name=$(basename "$model" .gguf)
-  local corpus="$ROOT/../shared/corpus/kjv.txt"
-  [ -f "$corpus" ] || corpus="$ROOT/../shared/corpus/state_of_the_union.txt"
-  head -c 600 "$corpus" > "$OUT/prompt.txt"
-  echo "== policy: $model, a ${POLICY_TOKENS:-1000}-token generation traced, then replayed at 1x, 2x and 4x the active experts"
-  moe4j run -m "$model" -f "$OUT/prompt.txt" --no-echo -n "${POLICY_TOKENS:-1000}" --temp 0.7 --seed 1 --ctx 4096 \
-    --trace "$OUT/$name.trace" > /dev/null 2> "$OUT/$name-trace.err"
-  moe4j cache-sim --trace "$OUT/$name.trace" --budget 1x,2x,4x
-  moe4j cache-sim --trace "$OUT/$name.trace" --budget 2x --json > "$OUT/$name-policy.json"
-  echo "default policy at 2x: $(json_field "$OUT/$name-policy.json" "['budgets'][0]['default_vs_belady']") of Belady's hit rate (target >= 0.9)"
+  local n="${POLICY_PROMPTS:-6}" tokens="${POLICY_TOKENS:-1000}"
+  make_prompts "$n"
+  echo "== policy: $model, $n traced generations (up to $tokens tokens each, the context permitting), cache at 2x the active experts"
+  moe4j run -m "$model" -f "$OUT/prompt-1.txt" --no-echo -n 4 --trace "$OUT/$name-probe.trace" > /dev/null 2> "$OUT/$name-probe.err"
+  moe4j cache-sim --trace "$OUT/$name-probe.trace" --model "$model" --budget 2x --json > "$OUT/$name-probe.json"
+  local budget; budget=$(json_field "$OUT/$name-probe.json" "['budgets'][0]['budget_bytes']")
+  for i in $(seq 1 "$n"); do
+    local run=(run -m "$model" -f "$OUT/prompt-$i.txt" --no-echo -n "$tokens" --temp 0.7 --seed "$i" --expert-cache "$budget")
+    moe4j "${run[@]}" --no-prefetch --trace "$OUT/$name-$i.trace" --stats-json "$OUT/$name-$i-noprefetch.json" > /dev/null 2> "$OUT/$name-$i.err"
+    moe4j "${run[@]}" --stats-json "$OUT/$name-$i-prefetch.json" > /dev/null 2>> "$OUT/$name-$i.err"
+    moe4j cache-sim --trace "$OUT/$name-$i.trace" --budget 2x --policy lru,lfu,lfru,quota,pinned --json > "$OUT/$name-$i-sim.json"
+  done
+  moe4j cache-sim --trace "$OUT/$name-1.trace" --budget 1x,2x,4x
+  python3 - "$OUT" "$name" "$n" <<'PY'
+import json, sys
+out, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sims = [json.load(open(f'{out}/{name}-{i}-sim.json')) for i in range(1, n + 1)]
+runs = {m: [json.load(open(f'{out}/{name}-{i}-{m}.json')) for i in range(1, n + 1)] for m in ('noprefetch', 'prefetch')}
+acc = sum(s['accesses'] for s in sims)
+rate = {}
+for p in sims[0]['budgets'][0]['hit_rates']:
+    rate[p] = sum(s['budgets'][0]['hit_rates'][p] * s['accesses'] for s in sims) / acc
+print(f"{n} traces, {sum(s['tokens'] for s in sims)} tokens, {acc} expert accesses, {sims[0]['experts']} experts, "
+      f"{sims[0]['budgets'][0]['slots']} slots (2x)")
+for p, r in rate.items():
+    print(f"  cache-sim {p:8s} hit rate {100 * r:5.1f}%  = {100 * r / rate['belady']:5.1f}% of Belady")
+for m, rs in runs.items():
+    a = sum(r['accesses'] for r in rs)
+    h = sum(r['hits'] for r in rs)
+    f = sum(r['in_flight'] for r in rs)
+    print(f"  moe4j run, {m:10s} hit rate {100 * h / a:5.1f}%  = {100 * h / a / rate['belady']:5.1f}% of Belady "
+          f"(in flight at routing {100 * f / a:.1f}%, {a} accesses)")
+d = sims[0]['default_policy']
+print(f"default policy ({d}) at 2x: {rate[d] / rate['belady']:.3f} of Belady's hit rate without prefetch (target >= 0.9); "
+      f"with its gate-prediction prefetch the cache reaches {sum(r['hits'] for r in runs['prefetch']) / sum(r['accesses'] for r in runs['prefetch']) / rate['belady']:.3f}")
+PY
 }
 
 build

@@ -81,6 +81,7 @@ public final class CacheSimCommand implements Callable<Integer> {
             o.put("accesses", seq.length());
             o.put("experts", seq.keys().size());
             o.put("active_per_token", seq.accessesPerToken());
+            if (slotBytes > 0) o.put("slot_bytes", slotBytes);
             o.put("default_policy", CachePolicies.DEFAULT);
             o.put("pinned_profile", selfProfile ? "the trace itself" : profile.toString());
             List<Map<String, Object>> rs = new ArrayList<>();
@@ -88,6 +89,7 @@ public final class CacheSimCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("budget", r.budget());
                 m.put("slots", r.slots());
+                if (slotBytes > 0) m.put("budget_bytes", r.slots() * slotBytes); // an --expert-cache of exactly these slots
                 Map<String, Object> hr = new LinkedHashMap<>();
                 for (Map.Entry<String, CacheSimulator.Result> e : r.results().entrySet()) hr.put(e.getKey(), e.getValue().hitRate());
                 m.put("hit_rates", hr);

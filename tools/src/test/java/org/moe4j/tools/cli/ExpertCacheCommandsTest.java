@@ -49,6 +49,7 @@ class ExpertCacheCommandsTest {
         assertThat(table).contains("lru").contains("lfru:half-life=2").contains("belady");
         assertThat(new CommandLine(new CacheSimCommand()).execute("--trace", trace.toString(), "--budget", "1GiB")).isNotZero();
         assertThat(Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1MiB", "--model", model.toString(), "--json"))
-                .contains("\"slots\" : 17"); // 1 MiB / 60 KiB per slot
+                .contains("\"slots\" : 17") // 1 MiB / 60 KiB per slot
+                .contains("\"slot_bytes\" : 61440").contains("\"budget_bytes\" : " + 17 * 61440);
     }
 }
