@@ -32,8 +32,8 @@ public final class ExpertCacheOptions {
     String budget;
 
     @Option(names = "--cache-policy", paramLabel = "SPEC",
-            description = "Eviction policy: lru, lfu, lfru[:half-life=TOKENS], quota[:inner=SPEC], pinned[:fraction=F][:inner=SPEC] "
-                    + "(default: " + CachePolicies.DEFAULT + " with a half-life of " + CachePolicies.DEFAULT_HALF_LIFE_TOKENS + " tokens)")
+            description = "Eviction policy: lru, lfu, lfru[:half-life=TOKENS], next-use[:half-life=TOKENS], quota[:inner=SPEC], pinned[:fraction=F][:inner=SPEC] "
+                    + "(default: " + CachePolicies.DEFAULT + " with a half-life of " + CachePolicies.DEFAULT_NEXT_USE_HALF_LIFE_TOKENS + " tokens)")
     String policy;
 
     @Option(names = "--cache-profile", paramLabel = "FILE", description = "Expert profile of an earlier run (from --save-profile) for --cache-policy pinned")

@@ -38,7 +38,7 @@ public final class CacheSimCommand implements Callable<Integer> {
     List<String> budgets;
 
     @Option(names = "--policy", split = ",", paramLabel = "SPEC",
-            description = "Policies to compare, comma-separated specs as for --cache-policy (default: lru,lfu,lfru,quota,pinned)")
+            description = "Policies to compare, comma-separated specs as for --cache-policy (default: lru,lfu,lfru,next-use,quota,pinned)")
     List<String> policies;
 
     @Option(names = "--profile", paramLabel = "FILE",
