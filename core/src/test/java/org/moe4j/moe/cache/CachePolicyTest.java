@@ -2,6 +2,7 @@ package org.moe4j.moe.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,65 @@ class CachePolicyTest {
     }
 
     @Test
+    void nextUseKeepsWhatTheNextLayersNeed() {
+        // two layers of two experts, top-1, 3 slots: layer 0 {A, D}, layer 1 {B, C}; tokens AB DC AB DC AB DC.
+        // Four keys cycling through three slots: LRU and LFU always evict what the next step needs.
+        ExpertKeys keys = new ExpertKeys(new int[]{2, 2});
+        int a = keys.key(0, 0), d = keys.key(0, 1), b = keys.key(1, 0), c = keys.key(1, 1);
+        int[] seq = {a, b, d, c, a, b, d, c, a, b, d, c};
+        // next use in layer steps = distance to the layer (1 for the other layer, 2 for the current) + 2 (1 - p) / p.
+        // 1st C, every p = 1/2: A and D 1 + 2 = 3, B 2 + 2 = 4 -> B goes. [A D C], A hits.
+        // 1st B, A and B at 2/3, C and D at 1/3: A 1 + 1 = 2, D 1 + 4 = 5, C 2 + 4 = 6 -> C goes. [A D B], D hits.
+        // 2nd C, every p = 1/2 again -> B goes; 3rd B as the 1st -> C; 3rd C -> B. A and D stay: A D A D hit.
+        assertThat(replay(single(keys, seq), 3, new NextUsePolicy(keys, 1e9), 4).victims).containsExactly(b, c, b, c, b);
+        assertThat(replay(single(keys, seq), 3, new LruPolicy(keys), 0).victims).containsExactly(a, b, d, c, a, b, d, c, a);
+        assertThat(replay(single(keys, seq), 3, new LfuPolicy(keys), 0).victims).containsExactly(a, b, d, c, a, b, d, c, a);
+        AccessSequence s = single(keys, seq);
+        assertThat(CacheSimulator.run(s, 3, new BeladyPolicy(s)).hits()).isEqualTo(6);
+    }
+
+    @Test
+    void nextUseEstimatesFromLayerDistanceAndFrequency() {
+        ExpertKeys keys = new ExpertKeys(new int[]{4, 0, 4}); // block 1 has no experts: two MoE layers
+        NextUsePolicy p = new NextUsePolicy(keys, 1e9);
+        // layer 0 selects expert 0 in three tokens of four, expert 1 once; layer 2 selects expert 3 every time
+        int[][] tokens = {{0, 3}, {0, 3}, {1, 3}, {0, 3}};
+        long t = 0;
+        for (int[] tok : tokens) {
+            p.accessed(keys.key(0, tok[0]), t++);
+            p.accessed(keys.key(2, tok[1]), t++);
+        }
+        // now at layer 2: layer 0 is next (1 step), layer 2 itself comes back in 2
+        assertThat(p.probability(keys.key(0, 0))).isCloseTo(0.75, within(1e-6));
+        assertThat(p.expectedNextUse(keys.key(0, 0))).isCloseTo(1 + 2 * 0.25 / 0.75, within(1e-6));
+        assertThat(p.expectedNextUse(keys.key(0, 1))).isCloseTo(1 + 2 * 0.75 / 0.25, within(1e-6));
+        assertThat(p.expectedNextUse(keys.key(2, 3))).isCloseTo(2, within(1e-6));
+        assertThat(p.expectedNextUse(keys.key(2, 0))).isInfinite();
+        // the half-life counts a layer's steps: with one of a token, the first token's use weighs half the last's
+        NextUsePolicy short_ = new NextUsePolicy(keys, 1);
+        short_.accessed(keys.key(0, 0), 0);
+        short_.accessed(keys.key(0, 1), 1); // the same layer again, a new key: the same step (top-2)
+        short_.accessed(keys.key(2, 0), 2);
+        short_.accessed(keys.key(0, 1), 3);
+        // layer 0: window 0.5 + 1 = 1.5; expert 0 scores 0.5, expert 1 0.5 + 1
+        assertThat(short_.probability(keys.key(0, 0))).isCloseTo(0.5 / 1.5, within(1e-9));
+        assertThat(short_.probability(keys.key(0, 1))).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void nextUseWithOneLayerIsLfu() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int[] seq = new int[400];
+        for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(10) < 6 ? rnd.nextInt(2) : rnd.nextInt(4);
+        AccessSequence s = single(FOUR, seq);
+        Recording lfu = new Recording(new LfuPolicy(FOUR));
+        Recording nextUse = new Recording(new NextUsePolicy(FOUR, 1e12));
+        CacheSimulator.run(s, 2, lfu);
+        CacheSimulator.run(s, 2, nextUse);
+        assertThat(nextUse.victims).isNotEmpty().isEqualTo(lfu.victims);
+    }
+
+    @Test
     void beladyEvictsWhatIsNeededLast() {
         // A B C A B D A, 2 slots: C evicts B (A is needed sooner), B evicts C (never again), D evicts B (never again)
         AccessSequence s = single(FOUR, A, B, C, A, B, D, A);
@@ -125,7 +185,7 @@ class CachePolicyTest {
         for (int cap = 2; cap <= 16; cap += 2) {
             long best = CacheSimulator.run(seq, cap, new BeladyPolicy(seq)).hits();
             CachePolicies.Context ctx = new CachePolicies.Context(keys, cap, 2, 4, null, seq);
-            for (String p : List.of("lru", "lfu", "lfru", "quota")) {
+            for (String p : List.of("lru", "lfu", "lfru", "next-use", "next-use:half-life=2", "quota")) {
                 assertThat(CacheSimulator.run(seq, cap, CachePolicies.create(p, ctx)).hits()).as(p + " at " + cap).isLessThanOrEqualTo(best);
             }
             if (cap == 16) assertThat(best).isEqualTo(seq.length() - 16); // everything fits: only cold misses
@@ -180,7 +240,9 @@ class CachePolicyTest {
     void specsParseAndReportTheirName() {
         CachePolicies.Context ctx = new CachePolicies.Context(FOUR, 2, 1, 8, new ExpertProfile("m", FOUR, new long[]{1, 2, 3, 4}), null);
         assertThat(CachePolicies.create("lru", ctx).name()).isEqualTo("lru");
-        assertThat(CachePolicies.create(null, ctx).name()).isEqualTo("lfru:half-life=" + CachePolicies.number(CachePolicies.DEFAULT_HALF_LIFE_TOKENS));
+        assertThat(CachePolicies.create(null, ctx).name()).isEqualTo("next-use:half-life=" + CachePolicies.number(CachePolicies.DEFAULT_NEXT_USE_HALF_LIFE_TOKENS));
+        assertThat(CachePolicies.create("next-use:half-life=16", ctx).name()).isEqualTo("next-use:half-life=16");
+        assertThatThrownBy(() -> CachePolicies.create("next-use:half-life=0", ctx)).hasMessageContaining("positive");
         assertThat(CachePolicies.create("LFRU:half-life=2.5", ctx).name()).isEqualTo("lfru:half-life=2.5");
         assertThat(CachePolicies.create("quota:inner=lfu", ctx).name()).isEqualTo("quota:inner=lfu");
         assertThat(CachePolicies.create("pinned:fraction=0.25:inner=lfru:half-life=4", ctx).name())

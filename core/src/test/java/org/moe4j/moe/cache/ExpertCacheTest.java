@@ -93,8 +93,9 @@ class ExpertCacheTest {
                         long min = minimumBudget(m);
                         long half = slotBytes(m) * Math.max(ExpertLayout.of(m, 4096).maxTopK(), ExpertLayout.of(m, 4096).keys().size() / 2);
                         // the smallest budget (every batch runs in rounds, every token evicts), then room for half the experts
-                        String[][] runs = c.isQuantized() ? new String[][]{{"lfru", Long.toString(min)}}
-                                : new String[][]{{"lru", Long.toString(min)}, {"lfru", Long.toString(min)}, {"quota", Long.toString(half)}};
+                        String[][] runs = c.isQuantized() ? new String[][]{{"next-use", Long.toString(min)}}
+                                : new String[][]{{"lru", Long.toString(min)}, {"lfru", Long.toString(min)}, {"next-use", Long.toString(half)},
+                                {"quota", Long.toString(half)}};
                         for (String[] r : runs) {
                             ExpertCacheConfig cfg = ExpertCacheConfig.of(Long.parseLong(r[1])).withPolicy(r[0]).withIoThreads(2);
                             try (ExpertCache cache = ExpertCache.open(m, cfg)) {
@@ -285,7 +286,7 @@ class ExpertCacheTest {
     @Test
     void hitsAreThoseTheSimulatorPredictsForTheSameRouting() {
         Manifest.Case c = Manifest.get("olmoe");
-        for (String policy : new String[]{"lru", "lfu", "lfru:half-life=2", "quota"}) {
+        for (String policy : new String[]{"lru", "lfu", "lfru:half-life=2", "next-use", "next-use:half-life=2", "quota"}) {
             try (Model m = load(c.modelFile(), NumericMode.NATIVE)) {
                 int slots = 7;
                 Recorder rec = new Recorder();
