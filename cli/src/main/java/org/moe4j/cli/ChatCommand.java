@@ -1,5 +1,6 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelOptions;
 import org.moe4j.cli.options.RoutingOptions;
 import org.moe4j.cli.options.SamplingOptions;
@@ -23,6 +24,8 @@ import org.moe4j.chat.ChatMessage;
 import org.moe4j.chat.ChatTemplate;
 import org.moe4j.chat.RenderOptions;
 import org.moe4j.generate.GenerationConfig;
+import org.moe4j.generate.GenerationStats;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
@@ -65,6 +68,12 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
+    private long decodeSteps;
+    private long generationNanos;
+
     private static final String DIM = "\u001b[2m";
     private static final String RESET = "\u001b[0m";
 
@@ -79,7 +88,9 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private int chat(Moe4j llm, PrintStream out) throws IOException {
-        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
+        // the cache after the routing session, so that skipping sees the routing after every policy
+        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
+             ExpertCache opened = expertCache.open(llm.model())) {
             ChatTemplate template = ChatSession.templateOf(llm, templateFile == null ? null : Files.readString(templateFile));
             RenderOptions options = RenderOptions.defaults();
             if (reasoningEffort != null) options = options.with("reasoning_effort", reasoningEffort);
@@ -88,6 +99,7 @@ final class ChatCommand implements Callable<Integer> {
             session.setSystem(system);
             int code = json ? answerJson(session, out) : interactive(session, out);
             if (routing.requested()) System.err.println(rs.stats().summary());
+            expertCache.report(opened, llm.model(), decodeSteps == 0 ? 0 : decodeSteps * 1e9 / generationNanos, System.err);
             return code;
         }
     }
@@ -114,6 +126,7 @@ final class ChatCommand implements Callable<Integer> {
             }
         }
         ChatSession.Reply r = session.send(last.path("content").asText(""), sampling.toConfig(), null, null);
+        count(r.result().stats());
         ObjectNode o = mapper.createObjectNode();
         o.put("role", "assistant");
         o.put("content", r.content());
@@ -169,9 +182,16 @@ final class ChatCommand implements Callable<Integer> {
             out.println();
             if (Interrupts.take()) System.err.println("(stopped)");
             System.err.println(dimIf(tty) + r.result().stats().summary() + (tty ? RESET : ""));
+            count(r.result().stats());
             cfg = cfg.withSampler(cfg.sampler().withSeed(cfg.sampler().seed() + 1));
         }
         return 0;
+    }
+
+    /** Generation throughput over all replies, for the statistics after the chat. */
+    private void count(GenerationStats s) {
+        decodeSteps += s.decodeSteps();
+        generationNanos += s.generationNanos();
     }
 
     private static String dimIf(boolean tty) {

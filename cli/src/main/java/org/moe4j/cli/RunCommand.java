@@ -1,5 +1,6 @@
 package org.moe4j.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelOptions;
 import org.moe4j.cli.options.RoutingOptions;
 import org.moe4j.cli.options.SamplingOptions;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.moe4j.api.Moe4j;
 import org.moe4j.generate.GenerationConfig;
 import org.moe4j.generate.TextGenerator;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
@@ -46,6 +48,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
     @Override
     public Integer call() throws IOException {
         String text = prompt != null ? prompt
@@ -60,7 +65,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private int generate(Moe4j llm, String text, PrintStream out, double warm) {
-        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()))) {
+        // the cache after the routing session, so that skipping sees the routing after every policy
+        try (RoutingSession rs = routing.install(llm.model(), TokenTexts.of(llm.tokenizer()));
+             ExpertCache cache = expertCache.open(llm.model())) {
             int[] ids = raw ? llm.tokenizer().encode(text, false, false) : llm.tokenize(text);
             GenerationConfig cfg = sampling.toConfig();
             if (!noEcho) {
@@ -79,6 +86,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.printf("%n%s | stop: %s | seed %d | %d threads | JIT warm-up %.1f s (not counted)%n", r.stats().summary(),
                     r.reason().name().toLowerCase(java.util.Locale.ROOT), cfg.sampler().seed(), llm.model().pool().threads(), warm);
             if (routing.requested()) System.err.println(rs.stats().summary());
+            expertCache.report(cache, llm.model(), r.stats().generationTokensPerSecond(), System.err);
         }
         return 0;
     }

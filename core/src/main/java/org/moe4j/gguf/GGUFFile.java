@@ -67,6 +67,15 @@ public final class GGUFFile implements AutoCloseable {
         return dataOffset + t.offset();
     }
 
+    /** File offset of the first byte of a view into this file's tensor data (e.g. one expert of a stacked tensor). */
+    public long fileOffsetOf(MemorySegment view) {
+        long rel = view.address() - data.address();
+        if (rel < 0 || rel + view.byteSize() > data.byteSize()) {
+            throw new IllegalArgumentException("the segment is not a view of " + this);
+        }
+        return dataOffset + rel;
+    }
+
     // ---- typed metadata access -------------------------------------------------------------
 
     public boolean has(String key) {

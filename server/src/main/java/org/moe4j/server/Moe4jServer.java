@@ -16,7 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.moe4j.generate.BatchEngine;
+import org.moe4j.moe.cache.ExpertCacheStats;
 
 /**
  * The HTTP server: OpenAI-compatible endpoints over a {@link BatchEngine}, health and Prometheus metrics,
@@ -98,6 +100,14 @@ public final class Moe4jServer implements AutoCloseable {
      */
     public void setExpertCacheHitRate(DoubleSupplier hitRate) {
         metrics.expertCacheHitRate(hitRate);
+    }
+
+    /**
+     * Where the expert cache's statistics come from (e.g. {@code cache::stats}): /metrics then shows its hit
+     * ratio (once there was a lookup), lookups, hits, loads, bytes read, stall seconds and residency.
+     */
+    public void setExpertCacheStats(Supplier<ExpertCacheStats.Snapshot> stats) {
+        metrics.expertCache(stats);
     }
 
     public Moe4jServer start() {

@@ -11,8 +11,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.moe4j.api.Moe4j;
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelOptions;
 import org.moe4j.generate.BatchEngine;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.moe.policy.RoutingPolicies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,10 +25,16 @@ import picocli.CommandLine.Option;
                 + "GET /v1/models), a chat page with a live view of the routing at /, GET /health and Prometheus GET /metrics.",
                 "Requests share forward passes (continuous batching over --slots sequences); each request may set its own "
                         + "routing policy and ask for its routing with the \"moe4j\" field: {\"moe4j\": {\"policy\": [\"top-k=2\"], \"trace\": true}}.",
+                "With --expert-cache the routed experts are read on demand into a RAM budget shared by every request "
+                        + "(docs/expert-cache.md); /metrics then shows its hit ratio, bytes read and stall time, and --stats, "
+                        + "--stats-json and --save-profile report on shutdown.",
                 "Ctrl-C shuts down gracefully: running requests may finish for --shutdown-grace."})
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    ExpertCacheOptions expertCache;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
     String host;
@@ -82,23 +90,46 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "moe4j serve: %s (%s), %d slots x %d tokens of KV cache (%.1f MiB), up to %d tokens per step%n",
                     served.id(), llm.model().config().architecture, slots, llm.contextLength(), kvBytes / 1048576.0, stepTokens);
             System.err.printf(Locale.ROOT, "moe4j serve: warm-up %.1f s%n", llm.warmUp());
-            BatchEngine engine = new BatchEngine(llm.model(), llm.tokenizer(),
-                    new BatchEngine.Settings(slots, llm.contextLength(), stepTokens, queue));
-            Moe4jServer.Settings s = new Moe4jServer.Settings(host, port, apiKey, shutdownGrace, log, 1);
-            Moe4jServer server = new Moe4jServer(served, engine, s).start();
-            CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                System.err.println("moe4j serve: shutting down (running requests may finish for " + shutdownGrace.toSeconds() + " s)");
-                server.close();
-                stopped.countDown();
-            }, "moe4j-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            System.err.println("moe4j serve: listening on " + server.url() + "  (chat page: " + server.url() + "/ , API: "
-                    + server.url() + "/v1" + (apiKey != null ? ", API key required" : "") + ")");
-            stopped.await();
+            // after the warm-up, so that the cache's contents and statistics are the requests'; before the engine,
+            // which wraps whatever expert store the model has in its byte counter
+            try (ExpertCache cache = expertCache.open(llm.model())) {
+                serve(llm, served, cache, log);
+            }
         } finally {
             if (log != null && log != System.err) log.close();
         }
         return 0;
+    }
+
+    private void serve(Moe4j llm, ServedModel served, ExpertCache cache, PrintStream log) throws InterruptedException {
+        BatchEngine engine = new BatchEngine(llm.model(), llm.tokenizer(),
+                new BatchEngine.Settings(slots, llm.contextLength(), stepTokens, queue));
+        Moe4jServer.Settings s = new Moe4jServer.Settings(host, port, apiKey, shutdownGrace, log, 1);
+        Moe4jServer server = new Moe4jServer(served, engine, s);
+        if (cache != null) server.setExpertCacheStats(cache::stats);
+        server.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            System.err.println("moe4j serve: shutting down (running requests may finish for " + shutdownGrace.toSeconds() + " s)");
+            server.close();
+            stopped.countDown();
+            try {
+                // the JVM halts when the hooks return: let the serving thread write its statistics first
+                reported.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "moe4j-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.err.println("moe4j serve: listening on " + server.url() + "  (chat page: " + server.url() + "/ , API: "
+                + server.url() + "/v1" + (apiKey != null ? ", API key required" : "") + ")");
+        try {
+            stopped.await();
+            BatchEngine.Stats st = engine.stats();
+            expertCache.report(cache, llm.model(), st.stepNanos() == 0 ? 0 : st.generatedTokens() * 1e9 / st.stepNanos(), System.err);
+        } finally {
+            reported.countDown();
+        }
     }
 }

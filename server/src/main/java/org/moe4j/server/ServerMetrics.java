@@ -6,7 +6,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.moe4j.generate.BatchEngine;
+import org.moe4j.moe.cache.ExpertCacheStats;
 
 /**
  * The server's counters and the engine's, in Prometheus' text exposition format. Rates (tokens per second)
@@ -20,6 +22,7 @@ final class ServerMetrics {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder disconnected = new LongAdder();
     private volatile DoubleSupplier expertCacheHitRate;
+    private volatile Supplier<ExpertCacheStats.Snapshot> expertCache;
 
     private final long[] sampleNanos = new long[WINDOW_SECONDS + 1];
     private final long[] sampleTokens = new long[WINDOW_SECONDS + 1];
@@ -33,6 +36,11 @@ final class ServerMetrics {
     /** Supplies the expert cache's hit rate (0..1, NaN while unknown); null removes the gauge. */
     void expertCacheHitRate(DoubleSupplier s) {
         this.expertCacheHitRate = s;
+    }
+
+    /** Supplies the expert cache's statistics (hit ratio, reads, stalls); null removes them. */
+    void expertCache(Supplier<ExpertCacheStats.Snapshot> s) {
+        this.expertCache = s;
     }
 
     void request(String endpoint, int status) {
@@ -103,12 +111,38 @@ final class ServerMetrics {
         counter(b, "moe4j_decode_only_steps_total", "Steps that held decode tokens only.", s.decodeOnlySteps());
         counter(b, "moe4j_decode_only_tokens_total", "Tokens of steps that held decode tokens only.", s.decodeOnlyTokens());
         counter(b, "moe4j_decode_only_expert_bytes_total", "Expert weight bytes read in steps that held decode tokens only.", s.decodeOnlyExpertBytes());
-        DoubleSupplier hit = expertCacheHitRate;
-        if (hit != null) {
-            double v = hit.getAsDouble();
-            if (!Double.isNaN(v)) gauge(b, "moe4j_expert_cache_hit_ratio", "Expert cache hits over lookups.", v);
+        Supplier<ExpertCacheStats.Snapshot> cache = expertCache;
+        if (cache != null) {
+            renderExpertCache(b, cache.get());
+        } else {
+            DoubleSupplier hit = expertCacheHitRate;
+            if (hit != null) hitRatio(b, hit.getAsDouble());
         }
         return b.toString();
+    }
+
+    private static void hitRatio(StringBuilder b, double v) {
+        if (!Double.isNaN(v)) gauge(b, "moe4j_expert_cache_hit_ratio", "Expert cache hits over lookups.", v);
+    }
+
+    private static void renderExpertCache(StringBuilder b, ExpertCacheStats.Snapshot c) {
+        hitRatio(b, c.hitRate());
+        counter(b, "moe4j_expert_cache_lookups_total", "Experts the MoE layers asked the cache for (per layer and step).", c.accesses());
+        counter(b, "moe4j_expert_cache_hits_total", "Lookups that found the expert resident.", c.hits());
+        counter(b, "moe4j_expert_cache_loads_total", "Experts read from the model file (demand loads and prefetches).", c.loads());
+        counter(b, "moe4j_expert_cache_read_bytes_total", "Bytes the cache read from the model file.", c.bytesRead());
+        counter(b, "moe4j_expert_cache_stall_seconds_total", "Time forward passes waited for expert reads or cache slots.", c.stallSeconds());
+        gauge(b, "moe4j_expert_cache_resident_experts", "Experts resident in the cache.", c.resident());
+        gauge(b, "moe4j_expert_cache_capacity_experts", "Experts the cache's budget holds.", c.capacity());
+        if (c.mixedPrecision() != null) {
+            counter(b, "moe4j_expert_cache_low_bit_runs_total", "Experts run from their low-bit copy because the full one was not resident.",
+                    c.lowBitRuns());
+        }
+        if (c.skipBelow() > 0) counter(b, "moe4j_expert_cache_skipped_total", "Missed low-weight experts dropped from the routing.", c.skipped());
+        if (!Double.isNaN(c.prefetchAccuracy())) {
+            gauge(b, "moe4j_expert_cache_prefetch_accuracy", "Share of the experts a layer needed that the gate prediction had named.",
+                    c.prefetchAccuracy());
+        }
     }
 
     private static double nanToZero(double v) {

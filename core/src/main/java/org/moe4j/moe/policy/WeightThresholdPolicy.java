@@ -1,5 +1,6 @@
 package org.moe4j.moe.policy;
 
+import java.util.function.IntPredicate;
 import org.moe4j.moe.GatingFunction;
 import org.moe4j.moe.RoutingDecision;
 
@@ -19,15 +20,24 @@ public record WeightThresholdPolicy(float t, LayerSet layers) implements ScopedP
     @Override
     public void apply(RoutingDecision d) {
         if (!layers.contains(d.layer())) return;
+        dropBelow(d, t, e -> true);
+    }
+
+    /**
+     * Drops the selected experts that {@code droppable} accepts and whose normalised weight is below
+     * {@code t}, renormalising as described above (the best expert always stays); returns how many were
+     * dropped. Shared with policies that drop only some experts (e.g. those an expert cache does not hold).
+     */
+    public static int dropBelow(RoutingDecision d, float t, IntPredicate droppable) {
         int k = d.count();
-        if (k <= 1) return;
+        if (k <= 1) return 0;
         double sum = 0;
         int best = 0;
         for (int j = 0; j < k; j++) {
             sum += d.weight(j);
             if (d.weight(j) > d.weight(best)) best = j;
         }
-        if (!(sum > 0)) return;
+        if (!(sum > 0)) return 0;
         int[] kept = KEPT.get();
         if (kept.length < k) {
             kept = new int[k];
@@ -35,16 +45,16 @@ public record WeightThresholdPolicy(float t, LayerSet layers) implements ScopedP
         }
         int n = 0;
         for (int j = 0; j < k; j++) {
-            if (d.weight(j) / sum >= t) kept[n++] = d.expert(j);
+            if (j == best || d.weight(j) / sum >= t || !droppable.test(d.expert(j))) kept[n++] = d.expert(j);
         }
-        if (n == k) return; // nothing dropped: leave the decision untouched, bit for bit
-        if (n == 0) kept[n++] = d.expert(best);
+        if (n == k) return 0; // nothing dropped: leave the decision untouched, bit for bit
         d.select(kept, n);
         if (!normalisedByLayer(d)) {
             double after = 0;
             for (int j = 0; j < n; j++) after += d.weight(j);
             if (after > 0) d.scaleWeights((float) (sum / after));
         }
+        return k - n;
     }
 
     private static boolean normalisedByLayer(RoutingDecision d) {

@@ -10,14 +10,15 @@ import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelInfo;
 import org.moe4j.model.ModelLoader;
-import org.moe4j.trace.RoutingSession;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.util.WorkerPool;
 
 /**
  * Measures prompt processing (one batch of {@code pp} tokens from an empty cache) and generation
  * ({@code tg} tokens one forward pass each from an empty cache), each repeated, after reading the whole
- * model file into memory and a warm-up that lets the JIT compile the kernels. Token ids are random; with random ids routing is realistic for
- * random-weight models and the work is the same as for text.
+ * model file into memory (unless an expert cache serves the experts) and a warm-up that lets the JIT
+ * compile the kernels. Token ids are random; with random ids routing is realistic for random-weight
+ * models and the work is the same as for text.
  */
 public final class Bench {
     public record Settings(Path model, int pp, int tg, int repetitions, int threads, int batchSize, long seed,
@@ -26,6 +27,14 @@ public final class Bench {
 
     public interface Listener {
         void phase(String what);
+
+        /** The warm-up is over; the timed runs follow. */
+        default void warmedUp() {
+        }
+
+        /** The figures, while the model and what was set up on it are still open. */
+        default void finished(Model model, BenchResult result) {
+        }
     }
 
     public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener) {
@@ -33,64 +42,78 @@ public final class Bench {
     }
 
     /**
-     * @param routing installs routing policies or a trace on the loaded model for the whole run, warm-up
-     *                included (returns null for none)
+     * @param setup installs what the run measures with on the loaded model (routing policies, a trace, an
+     *              expert cache) for the whole run, warm-up included; closed before the model (null for nothing)
      */
     public static BenchResult run(Settings s, double bandwidthBytesPerSecond, Listener listener,
-                                  Function<Model, RoutingSession> routing) {
-        try (Model m = ModelLoader.load(s.model(), s.load()); RoutingSession installed = routing.apply(m)) {
-            ModelInfo info = ModelInfo.of(m.file());
-            int vocab = m.vocabSize();
-            SplittableRandom rnd = new SplittableRandom(s.seed());
-            int ctx = Math.max(16, s.pp() + s.tg() + 8);
-            KVCache cache = m.newCache(1, ctx);
-            float[] logits = new float[vocab];
+                                  Function<Model, ? extends AutoCloseable> setup) {
+        try (Model m = ModelLoader.load(s.model(), s.load()); AutoCloseable installed = setup.apply(m)) {
+            return measure(m, s, bandwidthBytesPerSecond, listener);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
+    private static BenchResult measure(Model m, Settings s, double bandwidthBytesPerSecond, Listener listener) {
+        ModelInfo info = ModelInfo.of(m.file());
+        int vocab = m.vocabSize();
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        int ctx = Math.max(16, s.pp() + s.tg() + 8);
+        KVCache cache = m.newCache(1, ctx);
+        float[] logits = new float[vocab];
+
+        if (ExpertCache.attachedTo(m).isEmpty()) {
             // every expert's pages read in first: otherwise the timed runs also time the disk, whenever a
-            // token is routed to an expert no earlier token used (the file is memory-mapped)
+            // token is routed to an expert no earlier token used (the file is memory-mapped). Not with the
+            // expert cache, which reads experts itself and keeps them out of the page cache.
             listener.phase("reading the weights into memory");
             for (var t : m.file().tensors()) m.file().tensorData(t).load();
-            listener.phase("warm-up");
-            int warm = Math.min(64, Math.max(8, s.pp()));
-            for (int i = 0; i < 2; i++) {
-                prompt(m, cache, randomIds(rnd, warm, vocab), s.batchSize(), logits);
-                generate(m, cache, Math.min(16, Math.max(4, s.tg())), rnd, vocab, logits);
-            }
-            JitWarmUp.run(m, 2.0);
-
-            double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
-            long ppAllocated = 0;
-            for (int r = 0; r < pp.length; r++) {
-                listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
-                int[] ids = randomIds(rnd, s.pp(), vocab);
-                long a0 = allocatedBytes();
-                long t0 = System.nanoTime();
-                prompt(m, cache, ids, s.batchSize(), logits);
-                pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
-                if (r > 0 || pp.length == 1) ppAllocated += allocatedBytes() - a0;
-            }
-            // the first run grows the workspaces from the warm-up's prompt length to this one: left out when others follow
-            int ppCounted = Math.max(1, pp.length - 1);
-            double ppAllocPerToken = pp.length == 0 || allocatedBytes() < 0 ? -1 : (double) ppAllocated / (ppCounted * (long) s.pp());
-            double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
-            long allocated = 0;
-            for (int r = 0; r < tg.length; r++) {
-                listener.phase("tg" + s.tg() + " run " + (r + 1) + "/" + tg.length);
-                long a0 = allocatedBytes();
-                long t0 = System.nanoTime();
-                generate(m, cache, s.tg(), rnd, vocab, logits);
-                tg[r] = s.tg() / ((System.nanoTime() - t0) / 1e9);
-                allocated += allocatedBytes() - a0;
-            }
-            double allocPerToken = tg.length == 0 || allocatedBytes() < 0 ? -1 : (double) allocated / (tg.length * (long) s.tg());
-            double roofline = bandwidthBytesPerSecond / info.activeBytesPerToken();
-            double tgMean = mean(tg);
-            return new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
-                    info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
-                    s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
-                    bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken, ppAllocPerToken,
-                    m.numericMode().name(), cpuName(), Runtime.version().toString());
         }
+        listener.phase("warm-up");
+        int warm = Math.min(64, Math.max(8, s.pp()));
+        for (int i = 0; i < 2; i++) {
+            prompt(m, cache, randomIds(rnd, warm, vocab), s.batchSize(), logits);
+            generate(m, cache, Math.min(16, Math.max(4, s.tg())), rnd, vocab, logits);
+        }
+        JitWarmUp.run(m, 2.0);
+        listener.warmedUp();
+
+        double[] pp = new double[s.pp() > 0 ? s.repetitions() : 0];
+        long ppAllocated = 0;
+        for (int r = 0; r < pp.length; r++) {
+            listener.phase("pp" + s.pp() + " run " + (r + 1) + "/" + pp.length);
+            int[] ids = randomIds(rnd, s.pp(), vocab);
+            long a0 = allocatedBytes();
+            long t0 = System.nanoTime();
+            prompt(m, cache, ids, s.batchSize(), logits);
+            pp[r] = s.pp() / ((System.nanoTime() - t0) / 1e9);
+            if (r > 0 || pp.length == 1) ppAllocated += allocatedBytes() - a0;
+        }
+        // the first run grows the workspaces from the warm-up's prompt length to this one: left out when others follow
+        int ppCounted = Math.max(1, pp.length - 1);
+        double ppAllocPerToken = pp.length == 0 || allocatedBytes() < 0 ? -1 : (double) ppAllocated / (ppCounted * (long) s.pp());
+        double[] tg = new double[s.tg() > 0 ? s.repetitions() : 0];
+        long allocated = 0;
+        for (int r = 0; r < tg.length; r++) {
+            listener.phase("tg" + s.tg() + " run " + (r + 1) + "/" + tg.length);
+            long a0 = allocatedBytes();
+            long t0 = System.nanoTime();
+            generate(m, cache, s.tg(), rnd, vocab, logits);
+            tg[r] = s.tg() / ((System.nanoTime() - t0) / 1e9);
+            allocated += allocatedBytes() - a0;
+        }
+        double allocPerToken = tg.length == 0 || allocatedBytes() < 0 ? -1 : (double) allocated / (tg.length * (long) s.tg());
+        double roofline = bandwidthBytesPerSecond / info.activeBytesPerToken();
+        double tgMean = mean(tg);
+        BenchResult result = new BenchResult(s.model().getFileName().toString(), m.config().architecture, info.totalBytes(),
+                info.totalParams(), info.activeParams(), info.activeBytesPerToken(), s.load().threads(),
+                s.pp(), s.tg(), s.repetitions(), mean(pp), std(pp), tgMean, std(tg),
+                bandwidthBytesPerSecond / 1e9, roofline, roofline > 0 ? tgMean / roofline : 0, allocPerToken,
+                ppAllocPerToken, m.numericMode().name(), cpuName(), Runtime.version().toString());
+        listener.finished(m, result);
+        return result;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.moe4j.tools.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelPaths;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,12 +9,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.moe4j.model.LoadOptions;
+import org.moe4j.model.Model;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.tensor.NumericMode;
 import org.moe4j.tools.bench.BandwidthProbe;
 import org.moe4j.tools.bench.Bench;
 import org.moe4j.tools.bench.BenchResult;
 import org.moe4j.util.Progress;
 import org.moe4j.util.WorkerPool;
+import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--float-activations", description = "Use the dequantize-then-float path instead of 8-bit activations")
     boolean floatActivations;
 
-    @Option(names = "--bandwidth-gib", defaultValue = "1", description = "Size of the bandwidth probe buffer in GiB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--bandwidth-gib", defaultValue = "1", description = "Size of the bandwidth probe buffer in GiB; 0 skips the probe, and bandwidth, roofline and "
+            + "the fraction of it are then reported as 0 (default: ${DEFAULT-VALUE})")
     int probeGib;
 
     @Option(names = "--json", description = "Print one JSON object on stdout instead of the table")
@@ -56,18 +61,42 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
+    private ExpertCache cache;
+
     @Override
     public Integer call() throws Exception {
-        if (pp < 0 || tg < 0 || reps < 1 || batch < 1) throw new IllegalArgumentException("-p, -n >= 0; -r, -b >= 1");
+        if (pp < 0 || tg < 0 || reps < 1 || batch < 1 || probeGib < 0) {
+            throw new IllegalArgumentException("-p, -n, --bandwidth-gib >= 0; -r, -b >= 1");
+        }
         int t = threads != null ? threads : WorkerPool.defaultThreads();
-        System.err.printf(Locale.ROOT, "measuring memory bandwidth (%d threads, %d GiB)...%n", t, probeGib);
-        double bw = BandwidthProbe.measure(t, (long) probeGib << 30, 5);
+        double bw = 0;
+        if (probeGib > 0) {
+            System.err.printf(Locale.ROOT, "measuring memory bandwidth (%d threads, %d GiB)...%n", t, probeGib);
+            bw = BandwidthProbe.measure(t, (long) probeGib << 30, 5);
+        } else {
+            System.err.println("bandwidth probe skipped (--bandwidth-gib 0): no roofline");
+        }
         LoadOptions load = new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
-        BenchResult r = Bench.run(new Bench.Settings(ModelPaths.resolve(model), pp, tg, reps, t, batch, seed, load), bw,
-                phase -> {
-                    if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
-                    else System.err.println(phase);
-                }, m -> routing.install(m, routing.tracing() ? TokenTexts.of(m.file()) : null));
+        BenchResult r = Bench.run(new Bench.Settings(ModelPaths.resolve(model), pp, tg, reps, t, batch, seed, load), bw, new Bench.Listener() {
+            @Override
+            public void phase(String phase) {
+                if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
+                else System.err.println(phase);
+            }
+
+            @Override
+            public void warmedUp() {
+                if (cache != null) cache.resetStats(); // statistics of the timed runs only
+            }
+
+            @Override
+            public void finished(Model m, BenchResult result) {
+                expertCache.report(cache, m, result.tg_tokens_per_s(), System.err);
+            }
+        }, this::setUp);
         if (System.console() != null) System.err.println();
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
@@ -75,6 +104,24 @@ public final class BenchCommand implements Callable<Integer> {
             printTable(r);
         }
         return 0;
+    }
+
+    /** Routing session, then expert cache (so skipping sees the routing after every policy); both closed before the model. */
+    private AutoCloseable setUp(Model m) {
+        RoutingSession rs = routing.install(m, routing.tracing() ? TokenTexts.of(m.file()) : null);
+        try {
+            cache = expertCache.open(m);
+        } catch (RuntimeException e) {
+            rs.close();
+            throw e;
+        }
+        return () -> {
+            try {
+                if (cache != null) cache.close();
+            } finally {
+                rs.close();
+            }
+        };
     }
 
     private static void printTable(BenchResult r) {
@@ -87,15 +134,19 @@ public final class BenchCommand implements Callable<Integer> {
                     r.model(), r.architecture(), Progress.bytes(r.model_bytes()), Progress.human(r.params_total()), r.threads(),
                     r.pp_tokens(), r.pp_tokens_per_s(), r.pp_std(), "");
         }
+        boolean probed = r.bandwidth_gb_s() > 0;
         if (r.tg_tokens() > 0) {
-            System.out.printf(Locale.ROOT, "| %-28s | %-10s | %10s | %8s | %7d | tg%-4d | %8.2f ± %5.2f | %8.0f%% |%n",
+            System.out.printf(Locale.ROOT, "| %-28s | %-10s | %10s | %8s | %7d | tg%-4d | %8.2f ± %5.2f | %9s |%n",
                     r.model(), r.architecture(), Progress.bytes(r.model_bytes()), Progress.human(r.params_total()), r.threads(),
-                    r.tg_tokens(), r.tg_tokens_per_s(), r.tg_std(), r.tg_roofline_fraction() * 100);
+                    r.tg_tokens(), r.tg_tokens_per_s(), r.tg_std(),
+                    probed ? String.format(Locale.ROOT, "%.0f%%", r.tg_roofline_fraction() * 100) : "n/a");
         }
-        System.out.printf(Locale.ROOT, "%nactive weight bytes per token %s | measured read bandwidth %.1f GB/s | roofline %.2f tokens/s | "
-                        + "generation reaches %.0f%% of it | %s activations | %s%n",
-                Progress.bytes(r.active_bytes_per_token()), r.bandwidth_gb_s(), r.roofline_tokens_per_s(),
-                r.tg_roofline_fraction() * 100, r.numeric_mode().toLowerCase(Locale.ROOT), r.cpu());
+        String roofline = probed
+                ? String.format(Locale.ROOT, "measured read bandwidth %.1f GB/s | roofline %.2f tokens/s | generation reaches %.0f%% of it",
+                        r.bandwidth_gb_s(), r.roofline_tokens_per_s(), r.tg_roofline_fraction() * 100)
+                : "no bandwidth probe, no roofline";
+        System.out.printf(Locale.ROOT, "%nactive weight bytes per token %s | %s | %s activations | %s%n",
+                Progress.bytes(r.active_bytes_per_token()), roofline, r.numeric_mode().toLowerCase(Locale.ROOT), r.cpu());
         if (r.tg_alloc_bytes_per_token() >= 0) {
             System.out.printf(Locale.ROOT, "heap allocated per generated token (steady state, forward-pass threads): %.0f bytes%n",
                     r.tg_alloc_bytes_per_token());

@@ -1,5 +1,6 @@
 package org.moe4j.tools.cli;
 
+import org.moe4j.cli.options.ExpertCacheOptions;
 import org.moe4j.cli.options.ModelPaths;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
 import org.moe4j.model.ModelLoader;
+import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.tensor.NumericMode;
 import org.moe4j.tokenizer.Tokenizer;
 import org.moe4j.tools.perplexity.Perplexity;
@@ -56,6 +58,9 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    ExpertCacheOptions expertCache;
+
     @Override
     public Integer call() throws Exception {
         LoadOptions opts = LoadOptions.defaults().withMode(floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
@@ -66,6 +71,7 @@ public final class PerplexityCommand implements Callable<Integer> {
             Perplexity.Settings s = new Perplexity.Settings(context, batch, maxWindows);
             int windows = Perplexity.windows(tokens.length, s);
             try (RoutingSession rs = routing.install(m, TokenTexts.of(tok));
+                 ExpertCache cache = expertCache.open(m);
                  Progress p = new Progress("perplexity", windows, "windows")) {
                 System.err.printf(Locale.ROOT, "%s: %d tokens, %d windows of %d, routing policy: %s%n", file, tokens.length, windows,
                         context, rs.policy());
@@ -79,6 +85,7 @@ public final class PerplexityCommand implements Callable<Integer> {
                         r.perplexity(), r.scoredTokens(), r.windows(), r.context(), r.tokensPerSecond(), rs.stats().average(),
                         m.config().expertUsedCount);
                 if (json != null) writeJson(r, rs, m);
+                expertCache.report(cache, m, r.tokensPerSecond(), System.err);
             }
         }
         return 0;

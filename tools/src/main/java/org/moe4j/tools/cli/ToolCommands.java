@@ -7,6 +7,7 @@ import org.moe4j.spi.CommandProvider;
 public final class ToolCommands implements CommandProvider {
     @Override
     public List<Object> commands() {
-        return List.of(new SynthCommand(), new BenchCommand(), new AnalyzeCommand(), new PerplexityCommand(), new TrainCommand());
+        return List.of(new SynthCommand(), new BenchCommand(), new AnalyzeCommand(), new PerplexityCommand(),
+                new TrainCommand(), new CacheSimCommand());
     }
 }

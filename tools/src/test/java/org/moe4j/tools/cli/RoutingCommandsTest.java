@@ -4,34 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moe4j.testing.Manifest;
 import org.moe4j.testing.SharedData;
-import picocli.CommandLine;
 
 /** perplexity with a trace, then analyze on that trace, as a user would run them. */
 class RoutingCommandsTest {
     @TempDir
     Path dir;
-
-    private String run(Object command, String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int rc = new CommandLine(command).execute(args);
-            assertThat(rc).as("exit code of " + String.join(" ", args)).isZero();
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void perplexityWithAPolicyThenAnalyzeItsTrace() throws Exception {
@@ -40,7 +23,7 @@ class RoutingCommandsTest {
         Path model = Manifest.get("olmoe").modelFile();
         Path trace = dir.resolve("ppl.trace");
         Path pplJson = dir.resolve("ppl.json");
-        String out = run(new PerplexityCommand(), "-m", model.toString(), "-f", text.toString(), "-c", "64", "--windows", "3",
+        String out = Commands.run(new PerplexityCommand(), "-m", model.toString(), "-f", text.toString(), "-c", "64", "--windows", "3",
                 "-t", "2", "--policy", "mask=0", "--policy", "top-p=0.5:max=6", "--trace", trace.toString(), "--json", pplJson.toString());
         assertThat(out).startsWith("perplexity ").contains("active experts per token and layer");
         JsonNode ppl = new ObjectMapper().readTree(pplJson.toFile());
@@ -50,7 +33,7 @@ class RoutingCommandsTest {
 
         Path json = dir.resolve("summary.json");
         Path html = dir.resolve("report.html");
-        run(new AnalyzeCommand(), trace.toString(), "--html", html.toString(), "--json", json.toString());
+        Commands.run(new AnalyzeCommand(), trace.toString(), "--html", html.toString(), "--json", json.toString());
         JsonNode s = new ObjectMapper().readTree(json.toFile()).get("traces").get(0);
         assertThat(s.get("sequences").asInt()).as("one sequence per window").isEqualTo(3);
         assertThat(s.get("tokens").asInt()).isEqualTo(3 * 64);

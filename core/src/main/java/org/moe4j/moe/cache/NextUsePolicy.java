@@ -1,0 +1,104 @@
+package org.moe4j.moe.cache;
+
+/**
+ * An online estimate of Belady's choice: evicts the resident expert whose next use is expected furthest
+ * away, in layer steps. A token visits the MoE layers in order and then the next token starts again at
+ * the first, so an expert of layer {@code b} can next be needed after
+ * {@code d = ((b - current - 1) mod L) + 1} steps (the layer just served comes last, the next one first),
+ * and is then selected with probability {@code p}, estimated from its layer's past steps with a decayed
+ * count (halving every {@code halfLife} steps of that layer, about one per token). If each of the layer's
+ * steps selects it independently with probability {@code p}, it waits {@code (1 - p) / p} whole tokens
+ * in expectation before the selecting one, so
+ *
+ * <pre>  expected next use = d + L * (1 - p) / p</pre>
+ *
+ * An expert never selected in the window ({@code p = 0}) goes first; ties go to the lower {@code p},
+ * then to the least recently used. Counts survive eviction (as LFU's), so a returning expert brings its
+ * history. With one MoE layer this is a decayed LFU.
+ *
+ * <p>The current layer is that of the last access; a layer's step begins at its first access after an
+ * access of another layer (or when a key of the step repeats, which with one MoE layer marks the next
+ * token).
+ */
+public final class NextUsePolicy extends RankingPolicy {
+    private final double halfLifeTokens;
+    private final double decay;
+    private final int layers;
+    /** Position of each block in the MoE layer order, -1 for blocks without experts. */
+    private final int[] order;
+    /** Steps each layer has had, and their decayed count (the denominator of {@code p}). */
+    private final long[] steps;
+    private final double[] window;
+    /** Each key's decayed selection count as of the step {@link #countedAt}. */
+    private final double[] count;
+    private final long[] countedAt;
+    private int current = -1;
+
+    public NextUsePolicy(ExpertKeys keys, double halfLifeTokens) {
+        super(keys);
+        if (!(halfLifeTokens > 0)) throw new IllegalArgumentException("next-use half-life must be > 0, is " + halfLifeTokens);
+        this.halfLifeTokens = halfLifeTokens;
+        this.decay = Math.pow(0.5, 1 / halfLifeTokens);
+        int[] moe = keys.moeBlocks();
+        this.layers = Math.max(1, moe.length);
+        this.order = new int[keys.blocks()];
+        java.util.Arrays.fill(order, -1);
+        for (int i = 0; i < moe.length; i++) order[moe[i]] = i;
+        this.steps = new long[layers];
+        this.window = new double[layers];
+        this.count = new double[keys.size()];
+        this.countedAt = new long[keys.size()];
+        java.util.Arrays.fill(countedAt, -1);
+    }
+
+    @Override
+    public String name() {
+        return "next-use:half-life=" + CachePolicies.number(halfLifeTokens);
+    }
+
+    @Override
+    public void accessed(int key, long time) {
+        int layer = layerOf(key);
+        if (layer != current || countedAt[key] == steps[layer]) {
+            steps[layer]++;
+            window[layer] = window[layer] * decay + 1;
+            current = layer;
+        }
+        count[key] = decayed(key, layer) + 1;
+        countedAt[key] = steps[layer];
+        super.accessed(key, time);
+    }
+
+    private int layerOf(int key) {
+        int l = order[keys.blockOf(key)];
+        return l < 0 ? 0 : l;
+    }
+
+    private double decayed(int key, int layer) {
+        return countedAt[key] < 0 ? 0 : count[key] * Math.pow(decay, steps[layer] - countedAt[key]);
+    }
+
+    /** Estimated probability that the next step of the key's layer selects it. */
+    double probability(int key) {
+        int layer = layerOf(key);
+        return window[layer] == 0 ? 0 : Math.min(1, decayed(key, layer) / window[layer]);
+    }
+
+    /** Expected layer steps from now until the key is next accessed (infinite when never selected in the window). */
+    double expectedNextUse(int key) {
+        double p = probability(key);
+        if (p == 0) return Double.POSITIVE_INFINITY;
+        int distance = Math.floorMod(layerOf(key) - current - 1, layers) + 1;
+        return distance + layers * (1 - p) / p;
+    }
+
+    @Override
+    boolean evictsBefore(int a, int b, long time) {
+        double ea = expectedNextUse(a), eb = expectedNextUse(b);
+        if (ea != eb) return ea > eb;
+        double pa = probability(a), pb = probability(b);
+        if (pa != pb) return pa < pb;
+        if (lastUse[a] != lastUse[b]) return lastUse[a] < lastUse[b];
+        return a < b;
+    }
+}

@@ -1,0 +1,124 @@
+package org.moe4j.tools.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.moe4j.model.LoadOptions;
+import org.moe4j.model.Model;
+import org.moe4j.model.ModelLoader;
+import org.moe4j.moe.cache.AccessSequence;
+import org.moe4j.moe.cache.CachePolicies;
+import org.moe4j.moe.cache.CacheSimulator;
+import org.moe4j.moe.cache.ExpertLayout;
+import org.moe4j.moe.cache.ExpertProfile;
+import org.moe4j.moe.cache.ExpertReader;
+import org.moe4j.tools.cachesim.CacheSim;
+import org.moe4j.trace.RoutingTraceReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "cache-sim", mixinStandardHelpOptions = true,
+        description = {"Replay a routing trace (written with --trace; binary or JSONL) against expert cache policies and Belady's "
+                + "optimal offline policy, and print their hit rates side by side: how policies compare without running the model.",
+                "Each token at each layer needs its selected experts at once; every miss is loaded (no prefetch). Budgets: N (experts), "
+                        + "Nx (N times the experts one token uses over all layers), N% (of all experts), or a size such as 2GiB "
+                        + "(with --model, which gives the bytes of one cache slot)."})
+public final class CacheSimCommand implements Callable<Integer> {
+    @Option(names = "--trace", required = true, paramLabel = "FILE", description = "Routing trace")
+    Path trace;
+
+    @Option(names = "--budget", split = ",", paramLabel = "B", defaultValue = "1x,2x,4x",
+            description = "Cache sizes to simulate, comma-separated (default: ${DEFAULT-VALUE})")
+    List<String> budgets;
+
+    @Option(names = "--policy", split = ",", paramLabel = "SPEC",
+            description = "Policies to compare, comma-separated specs as for --cache-policy (default: lru,lfu,lfru,next-use,quota,pinned)")
+    List<String> policies;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Expert profile for the pinned policy (default: the trace's own counts, an optimistic bound)")
+    Path profile;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "The traced model, to turn budgets in bytes into slots")
+    Path model;
+
+    @Option(names = "--save-profile", paramLabel = "FILE", description = "Write the trace's expert counts as a profile (for --cache-profile)")
+    Path saveProfile;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        AccessSequence seq = AccessSequence.of(RoutingTraceReader.read(trace));
+        if (seq.length() == 0) throw new IllegalArgumentException(trace + " has no routing records");
+        long slotBytes = 0;
+        if (model != null) {
+            try (Model m = ModelLoader.load(model, LoadOptions.defaults().withThreads(1))) {
+                ExpertLayout layout = ExpertLayout.of(m, ExpertReader.alignment(model));
+                if (!layout.keys().equals(seq.keys())) {
+                    throw new IllegalArgumentException(model + " has " + layout.keys() + ", the trace " + seq.keys());
+                }
+                slotBytes = layout.slotBytes();
+            }
+        }
+        List<String> specs = policies == null || policies.isEmpty() ? CachePolicies.ONLINE : policies;
+        boolean selfProfile = profile == null;
+        ExpertProfile prof = selfProfile ? CacheSim.selfProfile(seq) : ExpertProfile.read(profile);
+        List<CacheSim.Row> rows = CacheSim.run(seq, budgets, specs, prof, slotBytes);
+        if (saveProfile != null) CacheSim.selfProfile(seq).write(saveProfile);
+        String def = CachePolicies.create(null, new CachePolicies.Context(seq.keys(), seq.keys().size(), 1, 1, null, null)).name();
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("trace", trace.toString());
+            o.put("tokens", seq.tokens());
+            o.put("accesses", seq.length());
+            o.put("experts", seq.keys().size());
+            o.put("active_per_token", seq.accessesPerToken());
+            if (slotBytes > 0) o.put("slot_bytes", slotBytes);
+            o.put("default_policy", CachePolicies.DEFAULT);
+            o.put("pinned_profile", selfProfile ? "the trace itself" : profile.toString());
+            List<Map<String, Object>> rs = new ArrayList<>();
+            for (CacheSim.Row r : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("budget", r.budget());
+                m.put("slots", r.slots());
+                if (slotBytes > 0) m.put("budget_bytes", r.slots() * slotBytes); // an --expert-cache of exactly these slots
+                Map<String, Object> hr = new LinkedHashMap<>();
+                for (Map.Entry<String, CacheSimulator.Result> e : r.results().entrySet()) hr.put(e.getKey(), e.getValue().hitRate());
+                m.put("hit_rates", hr);
+                if (r.results().containsKey(CachePolicies.DEFAULT)) m.put("default_vs_belady", r.hitRate(CachePolicies.DEFAULT) / r.belady());
+                rs.add(m);
+            }
+            o.put("budgets", rs);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "%s: %d tokens, %d expert accesses (%.1f per token) over %d experts%n", trace.getFileName(),
+                seq.tokens(), seq.length(), seq.accessesPerToken(), seq.keys().size());
+        List<String> cols = new ArrayList<>(rows.getFirst().results().keySet());
+        boolean ratio = cols.contains(CachePolicies.DEFAULT);
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s %6s", "budget", "slots"));
+        for (String c : cols) head.append(String.format(Locale.ROOT, "  %" + Math.max(6, c.length()) + "s", c));
+        if (ratio) head.append("  ").append(CachePolicies.DEFAULT).append("/belady");
+        System.out.println(head);
+        for (CacheSim.Row r : rows) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s %6d", r.budget(), r.slots()));
+            for (String c : cols) line.append(String.format(Locale.ROOT, "  %" + Math.max(5, c.length() - 1) + ".1f%%", r.hitRate(c) * 100));
+            if (ratio) {
+                line.append(String.format(Locale.ROOT, "  %" + (CachePolicies.DEFAULT.length() + 6) + ".1f%%",
+                        r.hitRate(CachePolicies.DEFAULT) / r.belady() * 100));
+            }
+            System.out.println(line);
+        }
+        System.out.println("hit rate = expert accesses that found the expert resident; the default policy is " + def
+                + (specs.contains("pinned") && selfProfile ? "; pinned uses the trace's own counts as its profile (optimistic)" : ""));
+        return 0;
+    }
+}

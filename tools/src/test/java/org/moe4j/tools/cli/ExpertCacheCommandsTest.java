@@ -1,0 +1,55 @@
+package org.moe4j.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.moe4j.moe.cache.CachePolicies;
+import org.moe4j.testing.Manifest;
+import picocli.CommandLine;
+
+/** bench with the expert cache and a trace, then cache-sim on that trace, as a user would run them. */
+class ExpertCacheCommandsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void benchWithTheCacheThenReplayItsTrace() throws Exception {
+        Path model = Manifest.get("olmoe").modelFile();
+        Path trace = dir.resolve("bench.trace");
+        Path stats = dir.resolve("stats.json");
+        String out = Commands.run(new BenchCommand(), "-m", model.toString(), "-p", "0", "-n", "48", "-r", "1", "-t", "2", "--bandwidth-gib", "0",
+                "--json", "--trace", trace.toString(), "--expert-cache", "700KiB", "--stats-json", stats.toString());
+        JsonNode bench = new ObjectMapper().readTree(out);
+        JsonNode s = new ObjectMapper().readTree(stats.toFile());
+        assertThat(s.get("tokens_per_s").asDouble()).isEqualTo(bench.get("tg_tokens_per_s").asDouble());
+        assertThat(s.get("hit_rate").asDouble()).isBetween(0.0, 1.0);
+        assertThat(s.get("accesses").asLong()).as("timed runs only: 48 tokens, 2 layers, 4 experts").isEqualTo(48 * 2 * 4);
+
+        String json = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x,4x,20", "--json");
+        JsonNode sim = new ObjectMapper().readTree(json);
+        assertThat(sim.get("active_per_token").asDouble()).isEqualTo(8.0);
+        assertThat(sim.get("budgets")).hasSize(3);
+        JsonNode two = sim.get("budgets").get(0);
+        assertThat(two.get("slots").asInt()).isEqualTo(16);
+        assertThat(sim.get("budgets").get(2).get("slots").asInt()).isEqualTo(20);
+        for (JsonNode b : sim.get("budgets")) {
+            JsonNode hr = b.get("hit_rates");
+            double belady = hr.get("belady").asDouble();
+            for (String p : CachePolicies.ONLINE) {
+                assertThat(hr.get(p).asDouble()).as(p + " at " + b.get("budget")).isBetween(0.0, belady);
+            }
+        }
+        assertThat(two.get("default_vs_belady").asDouble())
+                .isEqualTo(two.get("hit_rates").get(CachePolicies.DEFAULT).asDouble() / two.get("hit_rates").get("belady").asDouble());
+        String table = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1x", "--policy", "lru,lfru:half-life=2");
+        assertThat(table).contains("lru").contains("lfru:half-life=2").contains("belady");
+        assertThat(new CommandLine(new CacheSimCommand()).execute("--trace", trace.toString(), "--budget", "1GiB")).isNotZero();
+        assertThat(Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1MiB", "--model", model.toString(), "--json"))
+                .contains("\"slots\" : 17") // 1 MiB / 60 KiB per slot
+                .contains("\"slot_bytes\" : 61440").contains("\"budget_bytes\" : " + 17 * 61440);
+    }
+}
