@@ -150,7 +150,7 @@ policy() {
     local run=(run -m "$model" -f "$OUT/prompt-$i.txt" --no-echo -n "$tokens" --temp 0.7 --seed "$i" --expert-cache "$budget")
     moe4j "${run[@]}" --no-prefetch --trace "$OUT/$name-$i.trace" --stats-json "$OUT/$name-$i-noprefetch.json" > /dev/null 2> "$OUT/$name-$i.err"
     moe4j "${run[@]}" --stats-json "$OUT/$name-$i-prefetch.json" > /dev/null 2>> "$OUT/$name-$i.err"
-    moe4j cache-sim --trace "$OUT/$name-$i.trace" --budget 2x --policy lru,lfu,lfru,quota,pinned --json > "$OUT/$name-$i-sim.json"
+    moe4j cache-sim --trace "$OUT/$name-$i.trace" --budget 2x --policy lru,lfu,lfru,next-use,quota,pinned --json > "$OUT/$name-$i-sim.json"
   done
   moe4j cache-sim --trace "$OUT/$name-1.trace" --budget 1x,2x,4x
   python3 - "$OUT" "$name" "$n" <<'PY'

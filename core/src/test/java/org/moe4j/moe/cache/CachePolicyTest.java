@@ -47,6 +47,14 @@ class CachePolicyTest {
         return new AccessSequence(keys, seq, starts, seq.length);
     }
 
+    /** 400 single accesses of four keys, A and B more often than C and D. */
+    private static AccessSequence skewed(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] seq = new int[400];
+        for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(10) < 6 ? rnd.nextInt(2) : rnd.nextInt(4);
+        return single(FOUR, seq);
+    }
+
     private static Recording replay(AccessSequence s, int capacity, CachePolicy p, long expectedHits) {
         Recording r = new Recording(p);
         CacheSimulator.Result res = CacheSimulator.run(s, capacity, r);
@@ -84,10 +92,7 @@ class CachePolicyTest {
 
     @Test
     void lfruLimitsAreLruAndLfu() {
-        SplittableRandom rnd = new SplittableRandom(7);
-        int[] seq = new int[400];
-        for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(10) < 6 ? rnd.nextInt(2) : rnd.nextInt(4);
-        AccessSequence s = single(FOUR, seq);
+        AccessSequence s = skewed(7);
         Recording lru = new Recording(new LruPolicy(FOUR));
         Recording shortLife = new Recording(new LfruPolicy(FOUR, 1e-3, 1e-3));
         CacheSimulator.run(s, 2, lru);
@@ -148,10 +153,7 @@ class CachePolicyTest {
 
     @Test
     void nextUseWithOneLayerIsLfu() {
-        SplittableRandom rnd = new SplittableRandom(5);
-        int[] seq = new int[400];
-        for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(10) < 6 ? rnd.nextInt(2) : rnd.nextInt(4);
-        AccessSequence s = single(FOUR, seq);
+        AccessSequence s = skewed(5);
         Recording lfu = new Recording(new LfuPolicy(FOUR));
         Recording nextUse = new Recording(new NextUsePolicy(FOUR, 1e12));
         CacheSimulator.run(s, 2, lfu);
