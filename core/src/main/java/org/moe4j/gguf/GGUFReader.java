@@ -53,7 +53,11 @@ public final class GGUFReader {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
-            MemorySegment seg = size == 0 ? MemorySegment.NULL.reinterpret(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            // The mapping is handed out as a plain native segment of the same memory and lifetime: the kernels
+            // then see one segment class whether a weight lies in the file or in an expert cache's slab (two
+            // classes at the same loads made the JIT's code for them about twice as slow).
+            MemorySegment seg = size == 0 ? MemorySegment.NULL.reinterpret(0)
+                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).reinterpret(size, arena, null);
             return new GGUFReader(seg).parse(path, arena);
         } catch (NoSuchFileException e) {
             arena.close();
