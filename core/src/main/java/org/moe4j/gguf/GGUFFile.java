@@ -62,6 +62,23 @@ public final class GGUFFile implements AutoCloseable {
         return data.asSlice(t.offset(), t.byteSize());
     }
 
+    /** Page size assumed when faulting tensors in; a smaller real page only means fewer reads than pages. */
+    private static final int PAGE = 4096;
+
+    /** Written by {@link #faultIn}, so the JIT cannot drop its page reads. */
+    private static volatile byte pageSink;
+
+    /**
+     * Reads one byte of every page of a tensor, so its pages come in now, in order, rather than piecemeal on
+     * first use (each such fault also brings in the kernel's read-around of neighbouring tensors).
+     */
+    public void faultIn(GGUFTensorInfo t) {
+        MemorySegment d = tensorData(t);
+        byte x = 0;
+        for (long o = 0; o < d.byteSize(); o += PAGE) x ^= d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o);
+        pageSink = x;
+    }
+
     /** File offset of a tensor's first byte (for positional reads that bypass the mapping). */
     public long fileOffset(GGUFTensorInfo t) {
         return dataOffset + t.offset();

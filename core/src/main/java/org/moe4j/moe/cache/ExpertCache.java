@@ -215,10 +215,7 @@ public final class ExpertCache implements AutoCloseable {
             if (t.name().equals("token_embd.weight")) continue;
             long off = f.fileOffset(t);
             if (insideAny(experts, off, off + t.byteSize())) continue;
-            MemorySegment data = f.tensorData(t);
-            long sum = 0;
-            for (long i = 0; i < data.byteSize(); i += Posix.PAGE) sum += data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
-            touched += sum; // keeps the reads
+            f.faultIn(t);
         }
         int fd = Posix.openReadOnly(path.toString());
         try {
@@ -232,9 +229,6 @@ public final class ExpertCache implements AutoCloseable {
         for (long[] r : ranges) if (from >= r[0] && to <= r[1]) return true;
         return false;
     }
-
-    /** Sum of the bytes touched, kept so the reads cannot be optimised away. */
-    private long touched;
 
     // ---- attachment to models -----------------------------------------------------------------
 

@@ -1,7 +1,5 @@
 package org.moe4j.tools.bench;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -43,16 +41,6 @@ public final class Bench {
         return run(s, bandwidthBytesPerSecond, listener, m -> null);
     }
 
-    /** Written once per tensor, so the JIT cannot drop the page reads of {@link #touchPages}. */
-    private static volatile byte pageSink;
-
-    /** Faults every page of {@code data} in (one read per page). */
-    private static void touchPages(MemorySegment data) {
-        byte x = 0;
-        for (long o = 0; o < data.byteSize(); o += 4096) x ^= data.get(ValueLayout.JAVA_BYTE, o);
-        pageSink = x;
-    }
-
     /**
      * @param setup installs what the run measures with on the loaded model (routing policies, a trace, an
      *              expert cache) for the whole run, warm-up included; closed before the model (null for nothing)
@@ -81,7 +69,7 @@ public final class Bench {
             // token is routed to an expert no earlier token used (the file is memory-mapped). Not with the
             // expert cache, which reads experts itself and keeps them out of the page cache.
             listener.phase("reading the weights into memory");
-            for (var t : m.file().tensors()) touchPages(m.file().tensorData(t));
+            for (var t : m.file().tensors()) m.file().faultIn(t);
         }
         listener.phase("warm-up");
         int warm = Math.min(64, Math.max(8, s.pp()));

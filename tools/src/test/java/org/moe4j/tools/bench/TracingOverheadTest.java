@@ -55,11 +55,11 @@ class TracingOverheadTest {
         int rounds = Integer.getInteger("moe4j.overhead.rounds", 7);
         int warmUps = 4; // until the writer's callback and the sinks' formatting are compiled
         try (Model m = ModelLoader.load(model, LoadOptions.defaults())) {
-            Map<Mode, long[]> times = new LinkedHashMap<>();
+            Map<Mode, double[]> times = new LinkedHashMap<>();
             Map<Mode, double[]> shares = new LinkedHashMap<>();
             long[] closeNanos = new long[Mode.values().length];
             for (Mode mode : Mode.values()) {
-                times.put(mode, new long[rounds]);
+                times.put(mode, new double[rounds]);
                 shares.put(mode, new double[rounds]);
             }
             for (int r = -warmUps; r < rounds; r++) {
@@ -142,11 +142,5 @@ class TracingOverheadTest {
         double[] s = x.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static double median(long[] x) {
-        long[] s = x.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
     }
 }
