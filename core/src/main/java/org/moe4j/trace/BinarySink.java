@@ -16,7 +16,7 @@ final class BinarySink implements TraceSink {
         ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         byte[] json = new ObjectMapper().writeValueAsBytes(header);
         ByteBuffer h = ByteBuffer.allocate(TraceFormat.MAGIC.length + 8 + json.length).order(ByteOrder.LITTLE_ENDIAN);
-        h.put(TraceFormat.MAGIC).putInt(TraceFormat.VERSION).putInt(json.length).put(json).flip();
+        h.put(TraceFormat.MAGIC).putInt(header.predictions() ? TraceFormat.VERSION_PREDICTIONS : TraceFormat.VERSION).putInt(json.length).put(json).flip();
         write(h);
     }
 

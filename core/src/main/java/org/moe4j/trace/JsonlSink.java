@@ -14,17 +14,19 @@ import java.util.Map;
 final class JsonlSink implements TraceSink, TraceCodec.Visitor {
     private final BufferedWriter out;
     private final boolean scores;
+    private final boolean predictions;
     private final Map<Integer, String> texts = new HashMap<>();
     private final StringBuilder line = new StringBuilder(256);
 
     JsonlSink(Path path, TraceHeader header) throws IOException {
         out = Files.newBufferedWriter(path);
         scores = header.scores();
+        predictions = header.predictions();
     }
 
     @Override
     public void write(ByteBuffer b) throws IOException {
-        TraceCodec.readAll(b, scores, this);
+        TraceCodec.readAll(b, scores, predictions, this);
     }
 
     @Override
@@ -63,6 +65,14 @@ final class JsonlSink implements TraceSink, TraceCodec.Visitor {
         if (r.scores() != null) {
             s.append(",\"scores\":");
             floats(s, r.scores());
+        }
+        if (r.predicted() != null) {
+            s.append(",\"predicted\":[");
+            for (int j = 0; j < r.predicted().length; j++) {
+                if (j > 0) s.append(',');
+                s.append(r.predicted()[j]);
+            }
+            s.append(']');
         }
         s.append("}\n");
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.moe4j.model.Model;
+import org.moe4j.moe.CrossLayerGate;
 import org.moe4j.moe.policy.ActiveExpertStats;
 import org.moe4j.moe.policy.CompositePolicy;
 import org.moe4j.moe.policy.RoutingPolicies;
@@ -18,11 +19,13 @@ public final class RoutingSession implements AutoCloseable {
     private final CompositePolicy policy;
     private final ActiveExpertStats stats = new ActiveExpertStats();
     private final RoutingTraceWriter trace;
+    private final CrossLayerGate gate;
 
-    private RoutingSession(Model model, CompositePolicy policy, RoutingTraceWriter trace) {
+    private RoutingSession(Model model, CompositePolicy policy, RoutingTraceWriter trace, CrossLayerGate gate) {
         this.model = model;
         this.policy = policy;
         this.trace = trace;
+        this.gate = gate;
     }
 
     /**
@@ -33,13 +36,25 @@ public final class RoutingSession implements AutoCloseable {
      */
     public static RoutingSession install(Model model, List<String> policySpecs, Path tracePath, boolean scores,
                                          IntFunction<String> tokenText) {
+        return install(model, policySpecs, tracePath, scores, false, tokenText);
+    }
+
+    /**
+     * @param predictions also record, with each MoE block's records, the experts the cross-layer gate
+     *                    predicted for it one block earlier (what the expert cache prefetches), so that
+     *                    {@code cache-sim} can replay prefetching
+     */
+    public static RoutingSession install(Model model, List<String> policySpecs, Path tracePath, boolean scores,
+                                         boolean predictions, IntFunction<String> tokenText) {
         CompositePolicy policy = RoutingPolicies.parse(policySpecs == null ? List.of() : policySpecs);
         RoutingTraceWriter w = tracePath == null ? null
-                : RoutingTraceWriter.open(tracePath, TraceHeader.of(model, scores), tokenText);
-        RoutingSession s = new RoutingSession(model, policy, w);
+                : RoutingTraceWriter.open(tracePath, TraceHeader.of(model, scores, predictions), tokenText);
+        CrossLayerGate gate = w != null && predictions ? new CrossLayerGate(model, w) : null;
+        RoutingSession s = new RoutingSession(model, policy, w, gate);
         if (!policy.isEmpty()) model.routing().addPolicy(policy);
         model.routing().addObserver(s.stats);
         if (w != null) model.routing().addObserver(w);
+        if (gate != null) model.addListener(gate);
         return s;
     }
 
@@ -60,6 +75,7 @@ public final class RoutingSession implements AutoCloseable {
     public void close() {
         model.routing().removePolicy(policy);
         model.routing().removeObserver(stats);
+        if (gate != null) model.removeListener(gate);
         if (trace != null) {
             model.routing().removeObserver(trace);
             trace.close();

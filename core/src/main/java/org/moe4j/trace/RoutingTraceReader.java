@@ -49,15 +49,21 @@ public final class RoutingTraceReader {
         try {
             b.position(TraceFormat.MAGIC.length);
             int version = b.getInt();
-            if (version != TraceFormat.VERSION) {
-                throw new IOException("trace format version " + version + " is not supported (this moe4j reads " + TraceFormat.VERSION + ")");
+            if (version != TraceFormat.VERSION && version != TraceFormat.VERSION_PREDICTIONS) {
+                throw new IOException("trace format version " + version + " is not supported (this moe4j reads "
+                        + TraceFormat.VERSION + " and " + TraceFormat.VERSION_PREDICTIONS + ")");
             }
-            byte[] json = new byte[b.getInt()];
+            int length = b.getInt();
+            if (length < 0 || length > b.remaining()) throw new IOException("corrupt trace: a header of " + length + " bytes in a file of " + b.limit());
+            byte[] json = new byte[length];
             b.get(json);
             TraceHeader header = JSON.readValue(json, TraceHeader.class);
+            if (header.predictions() != (version == TraceFormat.VERSION_PREDICTIONS)) {
+                throw new IOException("corrupt trace: format version " + version + " with a header that says predictions: " + header.predictions());
+            }
             Map<Integer, String> texts = new HashMap<>();
             List<TraceRecord> records = new ArrayList<>();
-            TraceCodec.readAll(b, header.scores(), new TraceCodec.Visitor() {
+            TraceCodec.readAll(b, header.scores(), header.predictions(), new TraceCodec.Visitor() {
                 @Override
                 public void token(TraceCodec.TokenText t) {
                     texts.put(t.token(), t.text());
@@ -80,6 +86,7 @@ public final class RoutingTraceReader {
         TreeSet<Integer> layers = new TreeSet<>();
         int experts = 0;
         boolean scores = true;
+        boolean predictions = false;
         long line = 0;
         try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(path.toFile())) {
             while (it.hasNext()) {
@@ -91,11 +98,12 @@ public final class RoutingTraceReader {
                 layers.add(r.layer());
                 experts = Math.max(experts, r.nExpert());
                 scores &= r.scores() != null;
+                predictions |= r.predicted() != null;
             }
         }
         int blocks = layers.isEmpty() ? 0 : layers.last() + 1;
         int[] moe = layers.stream().mapToInt(Integer::intValue).toArray();
-        TraceHeader h = new TraceHeader(path.getFileName().toString(), "", blocks, experts, 0, moe, scores && !records.isEmpty());
+        TraceHeader h = new TraceHeader(path.getFileName().toString(), "", blocks, experts, 0, moe, scores && !records.isEmpty(), predictions);
         return new RoutingTrace(h, texts, records);
     }
 
@@ -112,8 +120,14 @@ public final class RoutingTraceReader {
         int maxId = -1;
         for (int e : experts) maxId = Math.max(maxId, e);
         int nExpert = n.has("n_expert") ? n.get("n_expert").asInt() : scores != null ? scores.length : maxId + 1;
+        int[] predicted = n.hasNonNull("predicted") ? ints(n.get("predicted")) : null;
+        if (predicted != null) {
+            for (int e : predicted) {
+                if (e < 0 || e >= nExpert) throw new IOException("record " + line + " predicts expert " + e + " of " + nExpert);
+            }
+        }
         return new TraceRecord(n.path("seq").asInt(0), n.path("slot").asInt(0), n.get("pos").asInt(), n.get("token").asInt(),
-                n.get("layer").asInt(), nExpert, experts, weights, scores);
+                n.get("layer").asInt(), nExpert, experts, weights, scores, predicted);
     }
 
     private static int[] ints(JsonNode a) {

@@ -11,6 +11,7 @@ import java.util.BitSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
+import org.moe4j.moe.CrossLayerGate;
 import org.moe4j.moe.RoutingDecision;
 import org.moe4j.moe.RoutingObserver;
 
@@ -22,7 +23,7 @@ import org.moe4j.moe.RoutingObserver;
  * background thread that writes them (binary) or formats them (JSONL), so tracing costs the forward
  * pass little more than a memory copy. A token's text is looked up once, the first time the token is seen.
  */
-public final class RoutingTraceWriter implements RoutingObserver, AutoCloseable {
+public final class RoutingTraceWriter implements RoutingObserver, CrossLayerGate.Sink, AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
     private static final int BUFFERS = 4;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
@@ -39,6 +40,18 @@ public final class RoutingTraceWriter implements RoutingObserver, AutoCloseable 
     private volatile Throwable failure;
     private boolean closed;
     private long records;
+    /**
+     * Per block, the prediction made for it one block earlier (made before the block routes, since the
+     * gate runs ahead): {@code count[t]} ids of token t at {@code t * stride}, for {@code tokens} tokens.
+     */
+    private static final class Prediction {
+        int tokens = -1;
+        int stride;
+        int[] ids = new int[0];
+        int[] count = new int[0];
+    }
+
+    private Prediction[] predictions = new Prediction[0];
 
     private RoutingTraceWriter(TraceSink sink, TraceHeader header, IntFunction<String> tokenText) {
         this.sink = sink;
@@ -83,9 +96,37 @@ public final class RoutingTraceWriter implements RoutingObserver, AutoCloseable 
         // decisions are recorded a layer at a time in onLayerRouted
     }
 
+    /**
+     * Keeps the cross-layer gate's prediction for the next MoE block, to be written with that block's
+     * records (install a {@link CrossLayerGate} with this writer as its sink; the header must say
+     * {@code predictions}).
+     */
+    @Override
+    public synchronized void predicted(int target, RoutingDecision[] perToken, int n, boolean fromDense) {
+        if (closed || !header.predictions() || n == 0) return;
+        if (target >= predictions.length) predictions = java.util.Arrays.copyOf(predictions, target + 1);
+        Prediction p = predictions[target];
+        if (p == null) p = predictions[target] = new Prediction();
+        int stride = perToken[0].expertCount();
+        if (p.ids.length < n * stride) p.ids = new int[n * stride];
+        if (p.count.length < n) p.count = new int[n];
+        for (int t = 0; t < n; t++) {
+            RoutingDecision d = perToken[t];
+            int k = Math.min(d.count(), stride);
+            for (int j = 0; j < k; j++) p.ids[t * stride + j] = d.expert(j);
+            java.util.Arrays.sort(p.ids, t * stride, t * stride + k);
+            p.count[t] = k;
+        }
+        p.stride = stride;
+        p.tokens = n;
+    }
+
     @Override
     public synchronized void onLayerRouted(int layer, RoutingDecision[] ds, int n) {
         if (closed) return;
+        // a prediction belongs to this pass's layer only if it was made for as many tokens
+        Prediction p = layer < predictions.length ? predictions[layer] : null;
+        if (p != null && p.tokens != n) p = null;
         for (int t = 0; t < n; t++) {
             RoutingDecision d = ds[t];
             int token = d.token();
@@ -93,8 +134,9 @@ public final class RoutingTraceWriter implements RoutingObserver, AutoCloseable 
                 tokensSeen.set(token);
                 putToken(token, tokenText.apply(token));
             }
-            putRouting(d);
+            putRouting(d, p, t);
         }
+        if (layer < predictions.length && predictions[layer] != null) predictions[layer].tokens = -1;
         records += n;
     }
 
@@ -105,10 +147,11 @@ public final class RoutingTraceWriter implements RoutingObserver, AutoCloseable 
         buf.put(TraceFormat.TAG_TOKEN).putInt(token).putShort((short) len).put(utf8, 0, len);
     }
 
-    private void putRouting(RoutingDecision d) {
+    private void putRouting(RoutingDecision d, Prediction p, int t) {
         int k = d.count();
         int e = d.expertCount();
-        ensure(TraceCodec.routingBytes(k, header.scores() ? e : 0));
+        int m = p != null ? p.count[t] : 0;
+        ensure(TraceCodec.routingBytes(k, header.scores() ? e : 0, header.predictions() ? m : -1));
         buf.put(TraceFormat.TAG_ROUTING)
                 .putInt(sequences.seq(d.slot(), d.layer(), d.position()))
                 .putShort((short) d.slot())
@@ -121,6 +164,14 @@ public final class RoutingTraceWriter implements RoutingObserver, AutoCloseable 
         for (int j = 0; j < k; j++) buf.putFloat(d.weight(j));
         if (header.scores()) {
             for (int x = 0; x < e; x++) buf.putFloat(d.probability(x));
+        }
+        if (header.predictions()) {
+            if (p == null) {
+                buf.putShort((short) TraceCodec.NO_PREDICTION);
+            } else {
+                buf.putShort((short) m);
+                for (int j = 0; j < m; j++) buf.putShort((short) p.ids[t * p.stride + j]);
+            }
         }
     }
 

@@ -12,7 +12,10 @@ public enum TraceFormat {
     JSONL;
 
     static final byte[] MAGIC = "MOE4JTRC".getBytes(StandardCharsets.US_ASCII);
+    /** Records as first defined. */
     static final int VERSION = 1;
+    /** Routing records also carry the cross-layer gate's prediction (header {@code "predictions": true}). */
+    static final int VERSION_PREDICTIONS = 2;
     static final byte TAG_TOKEN = 1;
     static final byte TAG_ROUTING = 2;
 

@@ -15,21 +15,30 @@ import org.moe4j.moe.MoeFeedForward;
  * @param topK       experts per token as trained (0 when unknown)
  * @param moeLayers  indices of the blocks with routed experts
  * @param scores     whether every routing record carries all experts' gating scores
+ * @param predictions whether routing records carry the cross-layer gate's prediction (format version 2)
  */
 public record TraceHeader(String model, String architecture, int blocks, int experts, int topK, int[] moeLayers,
-                          boolean scores) {
+                          boolean scores, boolean predictions) {
 
     public TraceHeader {
         moeLayers = moeLayers.clone();
     }
 
+    public TraceHeader(String model, String architecture, int blocks, int experts, int topK, int[] moeLayers, boolean scores) {
+        this(model, architecture, blocks, experts, topK, moeLayers, scores, false);
+    }
+
     public static TraceHeader of(Model m, boolean scores) {
+        return of(m, scores, false);
+    }
+
+    public static TraceHeader of(Model m, boolean scores, boolean predictions) {
         List<Integer> moe = new ArrayList<>();
         for (int l = 0; l < m.blockCount(); l++) {
             if (m.block(l).feedForward() instanceof MoeFeedForward) moe.add(l);
         }
         return new TraceHeader(m.config().name, m.config().architecture, m.blockCount(), m.config().expertCount,
-                m.config().expertUsedCount, moe.stream().mapToInt(Integer::intValue).toArray(), scores);
+                m.config().expertUsedCount, moe.stream().mapToInt(Integer::intValue).toArray(), scores, predictions);
     }
 
     @Override

@@ -19,6 +19,10 @@ public final class AccessSequence {
     private final int tokens;
     private final int workingSet;
     private final long selections;
+    /** Per step, the union of its records' gate predictions ({@code predStart[s] .. predStart[s + 1]}), and whether it had any. */
+    private int[] predicted = new int[0];
+    private int[] predStart;
+    private boolean[] hasPrediction;
 
     /**
      * @param flat       keys of every access, step after step
@@ -37,6 +41,20 @@ public final class AccessSequence {
         for (int k : flat) {
             if (k < 0 || k >= keys.size()) throw new IllegalArgumentException("key " + k + " outside " + keys);
         }
+        this.predStart = new int[stepStart.length];
+        this.hasPrediction = new boolean[Math.max(0, stepStart.length - 1)];
+    }
+
+    /** This sequence with the steps' gate predictions: keys {@code predicted[predStart[s] .. predStart[s + 1])}, ascending, for steps marked in {@code has}. */
+    AccessSequence withPredictions(int[] predicted, int[] predStart, boolean[] has) {
+        if (predStart.length != stepStart.length || has.length != steps()) throw new IllegalArgumentException("predictions for another number of steps");
+        for (int k : predicted) {
+            if (k < 0 || k >= keys.size()) throw new IllegalArgumentException("key " + k + " outside " + keys);
+        }
+        this.predicted = predicted;
+        this.predStart = predStart;
+        this.hasPrediction = has;
+        return this;
     }
 
     /** Steps of one token each (the working set is the largest step). */
@@ -61,15 +79,38 @@ public final class AccessSequence {
         int[] starts = new int[records.size() + 1];
         java.util.Set<Long> tokens = new java.util.HashSet<>();
         boolean[] seen = new boolean[keys.size()];
-        int steps = 0, p = 0, workingSet = 0;
+        int[] pred = new int[0];
+        int[] predStarts = new int[records.size() + 1];
+        boolean[] has = new boolean[records.size()];
+        boolean[] predSeen = new boolean[keys.size()];
+        int steps = 0, p = 0, q = 0, workingSet = 0;
         long selections = 0;
         for (int i = 0; i < records.size(); i++) {
             TraceRecord r = records.get(i);
             tokens.add(((long) r.seq() << 40) ^ ((long) r.slot() << 24) ^ r.pos());
             boolean sameStep = passes && i > 0 && records.get(i - 1).layer() == r.layer();
             if (!sameStep) {
-                if (steps > 0) closeStep(flat, starts[steps - 1], p, seen);
+                if (steps > 0) {
+                    closeStep(flat, starts[steps - 1], p, seen);
+                    closeStep(pred, predStarts[steps - 1], q, predSeen);
+                }
+                predStarts[steps] = q;
                 starts[steps++] = p;
+            }
+            if (r.predicted() != null) {
+                has[steps - 1] = true;
+                if (pred.length < q + r.predicted().length) pred = Arrays.copyOf(pred, Math.max(64, 2 * (q + r.predicted().length)));
+                for (int e : r.predicted()) {
+                    if (r.layer() >= keys.blocks() || e < 0 || e >= keys.experts(r.layer())) {
+                        throw new IllegalArgumentException("trace record " + i + " predicts expert " + e + " of block " + r.layer()
+                                + ", which the trace's model does not have");
+                    }
+                    int k = keys.key(r.layer(), e);
+                    if (!predSeen[k]) {
+                        predSeen[k] = true;
+                        pred[q++] = k;
+                    }
+                }
             }
             if (flat.length < p + r.experts().length) flat = Arrays.copyOf(flat, Math.max(64, 2 * (p + r.experts().length)));
             int distinct = 0;
@@ -90,9 +131,14 @@ public final class AccessSequence {
             workingSet = Math.max(workingSet, distinct);
             selections += distinct;
         }
-        if (steps > 0) closeStep(flat, starts[steps - 1], p, seen);
+        if (steps > 0) {
+            closeStep(flat, starts[steps - 1], p, seen);
+            closeStep(pred, predStarts[steps - 1], q, predSeen);
+        }
         starts[steps] = p;
-        return new AccessSequence(keys, Arrays.copyOf(flat, p), Arrays.copyOf(starts, steps + 1), tokens.size(), workingSet, selections);
+        predStarts[steps] = q;
+        return new AccessSequence(keys, Arrays.copyOf(flat, p), Arrays.copyOf(starts, steps + 1), tokens.size(), workingSet, selections)
+                .withPredictions(Arrays.copyOf(pred, q), Arrays.copyOf(predStarts, steps + 1), Arrays.copyOf(has, steps));
     }
 
     private static boolean inRecordTwice(int[] experts, int e) {
@@ -160,6 +206,29 @@ public final class AccessSequence {
     /** Experts a token selects over all layers, on average: what {@code Nx} budgets and half-lives in tokens are counted in. */
     public double accessesPerToken() {
         return tokens == 0 ? 0 : (double) selections / tokens;
+    }
+
+    /** Whether any step carries a gate prediction (the trace was recorded with them). */
+    public boolean hasPredictions() {
+        for (boolean b : hasPrediction) if (b) return true;
+        return false;
+    }
+
+    /** Whether step {@code s} carries a gate prediction. */
+    public boolean hasPrediction(int s) {
+        return hasPrediction[s];
+    }
+
+    public int predictedStart(int s) {
+        return predStart[s];
+    }
+
+    public int predictedEnd(int s) {
+        return predStart[s + 1];
+    }
+
+    public int predictedKey(int i) {
+        return predicted[i];
     }
 
     /** How often each key is accessed. */

@@ -27,6 +27,14 @@ public interface CachePolicy {
      */
     int victim(int incoming, IntPredicate evictable, long time);
 
+    /**
+     * The cross-layer gate predicts that the next step of {@code block} selects {@code keys[0..count)}
+     * (ascending); told before the current step's loads, so that its evictions can use it. Policies that
+     * rank by expected reuse use it; the others ignore it.
+     */
+    default void predicted(int block, int[] keys, int count) {
+    }
+
     /** Keys the cache should load before the first token (hottest first); none by default. */
     default int[] warmKeys() {
         return new int[0];

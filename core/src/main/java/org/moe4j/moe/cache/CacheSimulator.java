@@ -6,14 +6,27 @@ package org.moe4j.moe.cache;
  * begins), then the step's experts are made resident in rounds of at most {@code capacity} (less the
  * pinned experts), ascending;
  * none of a round's experts is evicted to make room for another of the same round. Every miss is loaded
- * (demand paging, no prefetch). With steps no larger than the cache, Belady's policy is optimal.
+ * (demand paging). With steps no larger than the cache, Belady's policy is optimal among demand-paging
+ * policies.
+ *
+ * <p>With {@code prefetch}, steps that carry a gate prediction (traces recorded with
+ * {@code --trace-predictions}) are prefetched the way the cache does it: after the previous step's
+ * loads, each predicted expert not resident takes a free slot or the policy's victim among the experts
+ * the previous step is not using, until none is left. Prefetched experts are taken to arrive before
+ * they are needed (the reads keep up with the computation); the cache reports separately how often they
+ * were still in flight. Prefetching can beat Belady's demand paging: it loads before the miss.
  */
 public final class CacheSimulator {
     private CacheSimulator() {
     }
 
     /** Hits of one replay, overall and per block. */
-    public record Result(String policy, int capacity, long accesses, long hits, long[] blockAccesses, long[] blockHits) {
+    public record Result(String policy, int capacity, long accesses, long hits, long[] blockAccesses, long[] blockHits,
+                         long prefetched, long prefetchUsed) {
+        public Result(String policy, int capacity, long accesses, long hits, long[] blockAccesses, long[] blockHits) {
+            this(policy, capacity, accesses, hits, blockAccesses, blockHits, 0, 0);
+        }
+
         public double hitRate() {
             return accesses == 0 ? 0 : (double) hits / accesses;
         }
@@ -28,6 +41,10 @@ public final class CacheSimulator {
     }
 
     public static Result run(AccessSequence seq, int capacity, CachePolicy policy) {
+        return run(seq, capacity, policy, false);
+    }
+
+    public static Result run(AccessSequence seq, int capacity, CachePolicy policy, boolean prefetch) {
         ExpertKeys keys = seq.keys();
         if (capacity < seq.workingSet()) {
             throw new ExpertCacheBudgetException("a cache of " + capacity + " experts cannot hold one token's working set: a token of the trace "
@@ -39,10 +56,16 @@ public final class CacheSimulator {
         long[] blockHits = new long[keys.blocks()];
         // rounds leave pinned experts their slots, as the cache's do
         int round = Math.max(seq.workingSet(), capacity - policy.warmKeys().length);
+        boolean[] unused = new boolean[keys.size()];
         int size = 0;
-        long hits = 0;
+        long hits = 0, prefetched = 0, prefetchUsed = 0;
+        int[] hint = new int[keys.maxExperts()];
         for (int s = 0; s < seq.steps(); s++) {
             int from = seq.stepStart(s), to = seq.stepEnd(s);
+            boolean predictNext = prefetch && s + 1 < seq.steps() && seq.hasPrediction(s + 1);
+            // made on the input of the block before the next step's: when that is this step's block, before this step routes
+            boolean early = predictNext && keys.experts(blockOf(seq, s + 1) - 1) > 0 && blockOf(seq, s + 1) - 1 == blockOf(seq, s);
+            if (early) tellPrediction(seq, s + 1, policy, hint);
             for (int i = from; i < to; i++) {
                 int k = seq.key(i);
                 policy.accessed(k, i);
@@ -50,7 +73,9 @@ public final class CacheSimulator {
                 if (resident[k]) {
                     hits++;
                     blockHits[keys.blockOf(k)]++;
+                    if (unused[k]) prefetchUsed++;
                 }
+                unused[k] = false;
             }
             for (int r = from; r < to; r += round) {
                 int end = Math.min(to, r + round);
@@ -64,6 +89,7 @@ public final class CacheSimulator {
                             throw new IllegalStateException(policy.name() + " chose " + v + " as the victim for " + k);
                         }
                         resident[v] = false;
+                        unused[v] = false;
                         policy.evicted(v);
                         size--;
                     }
@@ -73,7 +99,45 @@ public final class CacheSimulator {
                 }
                 for (int i = r; i < end; i++) inRound[seq.key(i)] = false;
             }
+            if (predictNext) {
+                if (!early) tellPrediction(seq, s + 1, policy, hint);
+                // the step just served is computing and keeps its experts; the prediction takes what else it can
+                long time = Math.max(0, to - 1);
+                for (int i = from; i < to; i++) inRound[seq.key(i)] = true;
+                int pf = seq.predictedStart(s + 1), pt = seq.predictedEnd(s + 1);
+                for (int i = pf; i < pt; i++) inRound[seq.predictedKey(i)] = true;
+                for (int i = pf; i < pt; i++) {
+                    int k = seq.predictedKey(i);
+                    if (resident[k]) continue;
+                    if (size == capacity) {
+                        int v = policy.victim(k, x -> !inRound[x], time);
+                        if (v < 0) break;
+                        if (!resident[v] || inRound[v]) throw new IllegalStateException(policy.name() + " chose " + v + " as the victim for " + k);
+                        resident[v] = false;
+                        unused[v] = false;
+                        policy.evicted(v);
+                        size--;
+                    }
+                    resident[k] = true;
+                    unused[k] = true;
+                    policy.admitted(k, time);
+                    size++;
+                    prefetched++;
+                }
+                for (int i = from; i < to; i++) inRound[seq.key(i)] = false;
+                for (int i = pf; i < pt; i++) inRound[seq.predictedKey(i)] = false;
+            }
         }
-        return new Result(policy.name(), capacity, seq.length(), hits, blockAccesses, blockHits);
+        return new Result(policy.name(), capacity, seq.length(), hits, blockAccesses, blockHits, prefetched, prefetchUsed);
+    }
+
+    private static int blockOf(AccessSequence seq, int step) {
+        return seq.keys().blockOf(seq.key(seq.stepStart(step)));
+    }
+
+    private static void tellPrediction(AccessSequence seq, int step, CachePolicy policy, int[] hint) {
+        int pf = seq.predictedStart(step), pt = seq.predictedEnd(step);
+        for (int i = pf; i < pt; i++) hint[i - pf] = seq.predictedKey(i);
+        policy.predicted(blockOf(seq, step), hint, pt - pf);
     }
 }

@@ -300,7 +300,7 @@ public final class ExpertCache implements AutoCloseable {
             attachments.add(a);
         }
         model.setExpertStore(a);
-        if (a.predictor != null) model.addListener(a.predictor);
+        if (a.predictor != null) model.addListener(a.predictor.gate);
         if (a.skip != null) model.routing().addPolicy(a.skip);
     }
 
@@ -319,7 +319,7 @@ public final class ExpertCache implements AutoCloseable {
             a.detached = true;
             attachments.remove(a);
         }
-        if (a.predictor != null) a.model.removeListener(a.predictor);
+        if (a.predictor != null) a.model.removeListener(a.predictor.gate);
         if (a.skip != null) a.model.routing().removePolicy(a.skip);
         if (a.model.expertStore() == a) a.model.setExpertStore(a.mapped);
     }
@@ -588,6 +588,7 @@ public final class ExpertCache implements AutoCloseable {
                 pass.pending[i] = first + experts[i];
             }
             pass.hasPrediction[layer] = true;
+            policy.predicted(layer, pass.pending, count);
             if (now) {
                 issuePrefetch(pass, layer, pass.pending, count);
             } else {

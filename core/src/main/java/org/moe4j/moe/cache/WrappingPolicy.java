@@ -24,6 +24,11 @@ abstract class WrappingPolicy implements CachePolicy {
     }
 
     @Override
+    public void predicted(int block, int[] keys, int count) {
+        inner.predicted(block, keys, count);
+    }
+
+    @Override
     public String toString() {
         return name();
     }

@@ -20,8 +20,13 @@ public final class RoutingOptions {
     @Option(names = "--trace-scores", description = "Also record every expert's gating score in the trace")
     boolean traceScores;
 
+    @Option(names = "--trace-predictions",
+            description = "Also record the cross-layer gate's prediction of each MoE layer's experts (what the expert cache prefetches), "
+                    + "so that cache-sim can replay prefetching")
+    boolean tracePredictions;
+
     public RoutingSession install(Model m, IntFunction<String> tokenText) {
-        return RoutingSession.install(m, policies, trace, traceScores, tokenText);
+        return RoutingSession.install(m, policies, trace, traceScores, tracePredictions, tokenText);
     }
 
     /** Whether a trace file was asked for (token texts are then worth looking up). */

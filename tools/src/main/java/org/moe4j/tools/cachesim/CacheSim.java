@@ -8,7 +8,6 @@ import java.util.Map;
 import org.moe4j.moe.cache.AccessSequence;
 import org.moe4j.moe.cache.Budget;
 import org.moe4j.moe.cache.CachePolicies;
-import org.moe4j.moe.cache.CachePolicy;
 import org.moe4j.moe.cache.CacheSimulator;
 import org.moe4j.moe.cache.ExpertCacheBudgetException;
 import org.moe4j.moe.cache.ExpertProfile;
@@ -21,15 +20,54 @@ public final class CacheSim {
     private CacheSim() {
     }
 
-    /** One budget's results: hit rate per policy spec, Belady last. */
-    public record Row(String budget, int slots, Map<String, CacheSimulator.Result> results) {
+    /**
+     * One budget's results: per policy spec (Belady last), without prefetch and, when the trace carries
+     * gate predictions, with the cache's prefetch on them ({@code prefetched} empty otherwise).
+     */
+    public record Row(String budget, int slots, Map<String, CacheSimulator.Result> results,
+                      Map<String, CacheSimulator.Result> prefetched) {
         public double hitRate(String policy) {
             return results.get(policy).hitRate();
         }
 
+        /** Belady's demand-paging hit rate: the best any policy can do without prefetch. */
         public double belady() {
             return hitRate("belady");
         }
+
+        public double prefetchHitRate(String policy) {
+            return prefetched.get(policy).hitRate();
+        }
+    }
+
+    /** How well a trace's gate predictions matched the routing, over the steps that carry one. */
+    public record PredictionQuality(long steps, long predicted, long needed, long correct) {
+        /** Predicted experts that were then selected. */
+        public double precision() {
+            return predicted == 0 ? Double.NaN : (double) correct / predicted;
+        }
+
+        /** Selected experts that had been predicted. */
+        public double recall() {
+            return needed == 0 ? Double.NaN : (double) correct / needed;
+        }
+    }
+
+    public static PredictionQuality predictionQuality(AccessSequence seq) {
+        long steps = 0, predicted = 0, needed = 0, correct = 0;
+        boolean[] mark = new boolean[seq.keys().size()];
+        for (int s = 0; s < seq.steps(); s++) {
+            if (!seq.hasPrediction(s)) continue;
+            steps++;
+            for (int i = seq.predictedStart(s); i < seq.predictedEnd(s); i++) mark[seq.predictedKey(i)] = true;
+            predicted += seq.predictedEnd(s) - seq.predictedStart(s);
+            for (int i = seq.stepStart(s); i < seq.stepEnd(s); i++) {
+                needed++;
+                if (mark[seq.key(i)]) correct++;
+            }
+            for (int i = seq.predictedStart(s); i < seq.predictedEnd(s); i++) mark[seq.predictedKey(i)] = false;
+        }
+        return new PredictionQuality(steps, predicted, needed, correct);
     }
 
     /**
@@ -60,20 +98,30 @@ public final class CacheSim {
         }
     }
 
-    /** Runs every policy (then Belady) at every budget. */
+    /** Runs every policy (then Belady) at every budget, also with prefetch when the trace has predictions. */
     public static List<Row> run(AccessSequence seq, List<String> budgets, List<String> policies, ExpertProfile profile, long slotBytes) {
+        return run(seq, budgets, policies, profile, slotBytes, seq.hasPredictions());
+    }
+
+    public static List<Row> run(AccessSequence seq, List<String> budgets, List<String> policies, ExpertProfile profile, long slotBytes,
+                                boolean prefetch) {
+        if (prefetch && !seq.hasPredictions()) {
+            throw new IllegalArgumentException("the trace has no gate predictions to prefetch on: record it with --trace-predictions");
+        }
         List<Row> rows = new ArrayList<>();
         for (String budget : budgets) {
             int slots = slots(budget, seq, slotBytes);
             CachePolicies.Context ctx = new CachePolicies.Context(seq.keys(), slots, Math.max(1, seq.workingSet()),
                     Math.max(1, seq.accessesPerToken()), profile, seq);
             Map<String, CacheSimulator.Result> results = new LinkedHashMap<>();
-            for (String p : policies) {
-                CachePolicy policy = CachePolicies.create(p, ctx);
-                results.put(p, CacheSimulator.run(seq, slots, policy));
+            Map<String, CacheSimulator.Result> prefetched = new LinkedHashMap<>();
+            List<String> all = new ArrayList<>(policies);
+            all.add("belady");
+            for (String p : all) {
+                results.put(p, CacheSimulator.run(seq, slots, CachePolicies.create(p, ctx), false));
+                if (prefetch) prefetched.put(p, CacheSimulator.run(seq, slots, CachePolicies.create(p, ctx), true));
             }
-            results.put("belady", CacheSimulator.run(seq, slots, CachePolicies.create("belady", ctx)));
-            rows.add(new Row(budget, slots, results));
+            rows.add(new Row(budget, slots, results, prefetched));
         }
         return rows;
     }

@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "cache-sim", mixinStandardHelpOptions = true,
         description = {"Replay a routing trace (written with --trace; binary or JSONL) against expert cache policies and Belady's "
                 + "optimal offline policy, and print their hit rates side by side: how policies compare without running the model.",
-                "Each token at each layer needs its selected experts at once; every miss is loaded (no prefetch). Budgets: N (experts), "
+                "Each token at each layer needs its selected experts at once; every miss is loaded. When the trace was recorded with "
+                        + "--trace-predictions, every policy (and Belady's eviction) is also replayed with the cache's gate-prediction "
+                        + "prefetch, which can beat Belady's demand paging. Budgets: N (experts), "
                         + "Nx (N times the experts one token uses over all layers), N% (of all experts), or a size such as 2GiB "
                         + "(with --model, which gives the bytes of one cache slot)."})
 public final class CacheSimCommand implements Callable<Integer> {
@@ -51,6 +53,9 @@ public final class CacheSimCommand implements Callable<Integer> {
     @Option(names = "--save-profile", paramLabel = "FILE", description = "Write the trace's expert counts as a profile (for --cache-profile)")
     Path saveProfile;
 
+    @Option(names = "--no-prefetch", description = "Replay demand paging only, even when the trace has gate predictions")
+    boolean noPrefetch;
+
     @Option(names = "--json", description = "Print one JSON object instead of the table")
     boolean json;
 
@@ -71,7 +76,9 @@ public final class CacheSimCommand implements Callable<Integer> {
         List<String> specs = policies == null || policies.isEmpty() ? CachePolicies.ONLINE : policies;
         boolean selfProfile = profile == null;
         ExpertProfile prof = selfProfile ? CacheSim.selfProfile(seq) : ExpertProfile.read(profile);
-        List<CacheSim.Row> rows = CacheSim.run(seq, budgets, specs, prof, slotBytes);
+        boolean prefetch = seq.hasPredictions() && !noPrefetch;
+        List<CacheSim.Row> rows = CacheSim.run(seq, budgets, specs, prof, slotBytes, prefetch);
+        CacheSim.PredictionQuality pq = CacheSim.predictionQuality(seq);
         if (saveProfile != null) CacheSim.selfProfile(seq).write(saveProfile);
         String def = CachePolicies.create(null, new CachePolicies.Context(seq.keys(), seq.keys().size(), 1, 1, null, null)).name();
         if (json) {
@@ -84,6 +91,13 @@ public final class CacheSimCommand implements Callable<Integer> {
             if (slotBytes > 0) o.put("slot_bytes", slotBytes);
             o.put("default_policy", CachePolicies.DEFAULT);
             o.put("pinned_profile", selfProfile ? "the trace itself" : profile.toString());
+            if (pq.steps() > 0) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("steps", pq.steps());
+                p.put("precision", pq.precision());
+                p.put("recall", pq.recall());
+                o.put("gate_prediction", p);
+            }
             List<Map<String, Object>> rs = new ArrayList<>();
             for (CacheSim.Row r : rows) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -94,6 +108,17 @@ public final class CacheSimCommand implements Callable<Integer> {
                 for (Map.Entry<String, CacheSimulator.Result> e : r.results().entrySet()) hr.put(e.getKey(), e.getValue().hitRate());
                 m.put("hit_rates", hr);
                 if (r.results().containsKey(CachePolicies.DEFAULT)) m.put("default_vs_belady", r.hitRate(CachePolicies.DEFAULT) / r.belady());
+                if (prefetch) {
+                    Map<String, Object> pr = new LinkedHashMap<>();
+                    for (Map.Entry<String, CacheSimulator.Result> e : r.prefetched().entrySet()) pr.put(e.getKey(), e.getValue().hitRate());
+                    m.put("prefetch_hit_rates", pr);
+                    if (r.prefetched().containsKey(CachePolicies.DEFAULT)) {
+                        CacheSimulator.Result d = r.prefetched().get(CachePolicies.DEFAULT);
+                        m.put("default_prefetch_vs_belady", d.hitRate() / r.belady());
+                        m.put("default_prefetch_loads", d.prefetched());
+                        m.put("default_prefetch_used", d.prefetchUsed());
+                    }
+                }
                 rs.add(m);
             }
             o.put("budgets", rs);
@@ -104,21 +129,37 @@ public final class CacheSimCommand implements Callable<Integer> {
                 seq.tokens(), seq.length(), seq.accessesPerToken(), seq.keys().size());
         List<String> cols = new ArrayList<>(rows.getFirst().results().keySet());
         boolean ratio = cols.contains(CachePolicies.DEFAULT);
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s %6s", "budget", "slots"));
+        if (pq.steps() > 0) {
+            System.out.printf(Locale.ROOT, "gate predictions on %d layer steps: %.1f%% of predicted experts were selected, %.1f%% of selected ones predicted%n",
+                    pq.steps(), 100 * pq.precision(), 100 * pq.recall());
+        }
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s %6s %-8s", "budget", "slots", "loads"));
         for (String c : cols) head.append(String.format(Locale.ROOT, "  %" + Math.max(6, c.length()) + "s", c));
         if (ratio) head.append("  ").append(CachePolicies.DEFAULT).append("/belady");
         System.out.println(head);
         for (CacheSim.Row r : rows) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s %6d", r.budget(), r.slots()));
-            for (String c : cols) line.append(String.format(Locale.ROOT, "  %" + Math.max(5, c.length() - 1) + ".1f%%", r.hitRate(c) * 100));
-            if (ratio) {
-                line.append(String.format(Locale.ROOT, "  %" + (CachePolicies.DEFAULT.length() + 6) + ".1f%%",
-                        r.hitRate(CachePolicies.DEFAULT) / r.belady() * 100));
-            }
-            System.out.println(line);
+            printRow(r, "demand", cols, ratio, r.results(), r.belady());
+            if (prefetch) printRow(r, "prefetch", cols, ratio, r.prefetched(), r.belady());
         }
         System.out.println("hit rate = expert accesses that found the expert resident; the default policy is " + def
                 + (specs.contains("pinned") && selfProfile ? "; pinned uses the trace's own counts as its profile (optimistic)" : ""));
+        if (prefetch) {
+            System.out.println("prefetch rows: the cache's gate-prediction prefetch, reads taken to arrive in time; their belady is Belady's eviction "
+                    + "with the same prefetches; " + CachePolicies.DEFAULT + "/belady compares with Belady's demand paging in both rows");
+        } else if (!seq.hasPredictions()) {
+            System.out.println("no prefetch replayed: record the trace with --trace-predictions to compare prefetching too");
+        }
         return 0;
+    }
+
+    private static void printRow(CacheSim.Row r, String mode, List<String> cols, boolean ratio, Map<String, CacheSimulator.Result> res,
+                                 double belady) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s %6d %-8s", r.budget(), r.slots(), mode));
+        for (String c : cols) line.append(String.format(Locale.ROOT, "  %" + Math.max(5, c.length() - 1) + ".1f%%", res.get(c).hitRate() * 100));
+        if (ratio) {
+            line.append(String.format(Locale.ROOT, "  %" + (CachePolicies.DEFAULT.length() + 6) + ".1f%%",
+                    res.get(CachePolicies.DEFAULT).hitRate() / belady * 100));
+        }
+        System.out.println(line);
     }
 }
