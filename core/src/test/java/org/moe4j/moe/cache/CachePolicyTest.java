@@ -258,4 +258,67 @@ class CachePolicyTest {
         CachePolicies.Context noProfile = new CachePolicies.Context(FOUR, 2, 1, 8, null, null);
         assertThatThrownBy(() -> CachePolicies.create("pinned", noProfile)).hasMessageContaining("--cache-profile");
     }
+
+    @Test
+    void nextUseTrustsTheGatePredictionOfTheNextStepAsFarAsItWasRight() {
+        ExpertKeys keys = new ExpertKeys(new int[]{4, 4});
+        NextUsePolicy p = new NextUsePolicy(keys, 1e12);
+        int a = keys.key(1, 0), c = keys.key(1, 2);
+        long t = 0;
+        p.accessed(keys.key(0, 0), t++);
+        p.accessed(c, t++); // token 1: block 1 selects expert 2
+        p.accessed(keys.key(0, 0), t++);
+        p.accessed(a, t++); // token 2: block 1 selects expert 0
+        p.admitted(a, 0);
+        p.admitted(c, 0);
+        IntPredicate either = k -> k == a || k == c;
+        assertThat(p.victim(-1, either, t)).as("same chance, c used longer ago").isEqualTo(c);
+
+        p.predicted(1, new int[]{c}, 1);
+        // block 1 comes round in 2 steps; a prediction is believed half the time (the prior), an unpredicted expert 0.1
+        assertThat(p.expectedNextUse(c)).isCloseTo(2 + 0.5 * 2 / 0.5, within(1e-6));
+        assertThat(p.expectedNextUse(a)).isCloseTo(2 + 0.9 * 2 / 0.5, within(1e-6));
+        assertThat(p.victim(-1, either, t)).isEqualTo(a);
+
+        p.accessed(keys.key(0, 1), t++);
+        p.accessed(c, t++); // token 3: the prediction was right
+        p.accessed(keys.key(0, 0), t++); // token 4 begins: block 1's step is scored
+        p.predicted(1, new int[]{a}, 1);
+        // predictions right (0.5 + 1) / (1 + 1); unpredicted experts selected 0.1 / (1 + 3); block 1 is next
+        assertThat(p.expectedNextUse(a)).isCloseTo(1 + (1 - 0.75) * 2 / (1.0 / 3), within(1e-6));
+        assertThat(p.expectedNextUse(c)).isCloseTo(1 + (1 - 0.025) * 2 / (2.0 / 3), within(1e-6));
+    }
+
+    @Test
+    void replayPrefetchesTheGatePredictionAfterThePreviousStep() {
+        // blocks 0 and 1 with two experts each: keys 0, 1 and 2, 3; a token selects one expert per block
+        ExpertKeys keys = new ExpertKeys(new int[]{2, 2});
+        int[] flat = {0, 2, 1, 3};
+        int[] starts = {0, 1, 2, 3, 4};
+        AccessSequence demand = new AccessSequence(keys, flat, starts, 2);
+        assertThat(CacheSimulator.run(demand, 2, new LruPolicy(keys), true).hits()).isZero();
+        // step 1 predicted {2} (right), step 3 predicted {3} (right)
+        AccessSequence right = new AccessSequence(keys, flat, starts, 2)
+                .withPredictions(new int[]{2, 3}, new int[]{0, 0, 1, 1, 2}, new boolean[]{false, true, false, true});
+        assertThat(CacheSimulator.run(right, 2, new LruPolicy(keys), false).hits()).as("no prefetch asked").isZero();
+        // 0 miss; 2 prefetched into the free slot, hit; 1 miss evicts 0 (LRU); 3 prefetched evicting 2 (1 is in use), hit
+        Recording lru = new Recording(new LruPolicy(keys));
+        CacheSimulator.Result r = CacheSimulator.run(right, 2, lru, true);
+        assertThat(r.hits()).isEqualTo(2);
+        assertThat(r.prefetched()).isEqualTo(2);
+        assertThat(r.prefetchUsed()).isEqualTo(2);
+        assertThat(lru.victims).containsExactly(0, 2);
+        // step 3 predicted {2} (wrong, already resident: nothing to load), so 3 misses
+        AccessSequence wrong = new AccessSequence(keys, flat, starts, 2)
+                .withPredictions(new int[]{2, 2}, new int[]{0, 0, 1, 1, 2}, new boolean[]{false, true, false, true});
+        CacheSimulator.Result w = CacheSimulator.run(wrong, 2, new LruPolicy(keys), true);
+        assertThat(w.hits()).isEqualTo(1);
+        assertThat(w.prefetched()).isEqualTo(1);
+        // a full cache whose every expert the step in progress uses: the prefetch gives up instead of evicting one
+        AccessSequence full = new AccessSequence(keys, new int[]{0, 1, 2}, new int[]{0, 2, 3}, 1)
+                .withPredictions(new int[]{3}, new int[]{0, 0, 1}, new boolean[]{false, true});
+        CacheSimulator.Result f = CacheSimulator.run(full, 2, new LruPolicy(keys), true);
+        assertThat(f.prefetched()).isZero();
+        assertThat(f.hits()).isZero();
+    }
 }

@@ -66,4 +66,31 @@ class ExpertCacheCommandsTest {
         assertThat(Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1MiB", "--model", model.toString(), "--json"))
                 .contains("\"slots\" : " + slots).contains("\"slot_bytes\" : " + slot).contains("\"budget_bytes\" : " + slots * slot);
     }
+
+    @Test
+    void aTraceWithGatePredictionsIsAlsoReplayedWithPrefetch() throws Exception {
+        Path model = Manifest.get("olmoe").modelFile();
+        Path trace = dir.resolve("pred.trace");
+        Commands.run(new BenchCommand(), "-m", model.toString(), "-p", "0", "-n", "32", "-r", "1", "-t", "1", "--bandwidth-gib", "0",
+                "--json", "--trace", trace.toString(), "--trace-predictions");
+        JsonNode sim = new ObjectMapper().readTree(Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x", "--json"));
+        JsonNode gate = sim.get("gate_prediction");
+        // the second of the 2 MoE blocks is predicted at every step (the first has no block before it)
+        var records = org.moe4j.trace.RoutingTraceReader.read(trace).records();
+        assertThat(records).filteredOn(r -> r.layer() == 1).allSatisfy(r -> assertThat(r.predicted()).isNotNull());
+        assertThat(records).filteredOn(r -> r.layer() == 0).allSatisfy(r -> assertThat(r.predicted()).isNull());
+        assertThat(gate.get("steps").asLong()).as("one step per token of every pass").isGreaterThanOrEqualTo(32);
+        assertThat(gate.get("precision").asDouble()).isBetween(0.0, 1.0);
+        JsonNode two = sim.get("budgets").get(0);
+        for (String p : CachePolicies.ONLINE) assertThat(two.get("prefetch_hit_rates").get(p).asDouble()).as(p).isBetween(0.0, 1.0);
+        assertThat(two.get("prefetch_hit_rates").has("belady")).isTrue();
+        assertThat(two.get("default_prefetch_vs_belady").asDouble()).isEqualTo(
+                two.get("prefetch_hit_rates").get(CachePolicies.DEFAULT).asDouble() / two.get("hit_rates").get("belady").asDouble());
+        assertThat(two.get("default_prefetch_used").asLong()).isBetween(0L, two.get("default_prefetch_loads").asLong());
+
+        String table = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x");
+        assertThat(table).contains("gate predictions on " + gate.get("steps").asLong() + " layer steps").contains(" demand ").contains(" prefetch ");
+        String demandOnly = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x", "--no-prefetch", "--json");
+        assertThat(new ObjectMapper().readTree(demandOnly).get("budgets").get(0).has("prefetch_hit_rates")).isFalse();
+    }
 }
