@@ -1,5 +1,6 @@
 package org.moe4j.trace;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 import org.moe4j.model.Model;
@@ -18,7 +19,9 @@ import org.moe4j.moe.MoeFeedForward;
  * @param predictions whether routing records carry the cross-layer gate's prediction (format version 2)
  */
 public record TraceHeader(String model, String architecture, int blocks, int experts, int topK, int[] moeLayers,
-                          boolean scores, boolean predictions) {
+                          boolean scores,
+                          // left out of version-1 headers, which readers of that version know without it
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean predictions) {
 
     public TraceHeader {
         moeLayers = moeLayers.clone();

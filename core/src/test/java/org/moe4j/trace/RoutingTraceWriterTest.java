@@ -145,6 +145,9 @@ class RoutingTraceWriterTest {
         }
         byte[] head = Files.readAllBytes(bin);
         assertThat(java.nio.ByteBuffer.wrap(head, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(1);
+        int length = java.nio.ByteBuffer.wrap(head, 12, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        String header = new String(head, 16, length, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(header).as("a version-1 header, as readers of version 1 know it").contains("\"scores\"").doesNotContain("predictions");
         assertThat(RoutingTraceReader.read(bin).records()).allSatisfy(r -> assertThat(r.predicted()).isNull());
     }
 
