@@ -26,6 +26,9 @@ public final class RoutingOptions {
     boolean tracePredictions;
 
     public RoutingSession install(Model m, IntFunction<String> tokenText) {
+        if (trace == null && (traceScores || tracePredictions)) {
+            throw new IllegalArgumentException((traceScores ? "--trace-scores" : "--trace-predictions") + " adds to a trace: give --trace FILE too");
+        }
         return RoutingSession.install(m, policies, trace, traceScores, tracePredictions, tokenText);
     }
 
