@@ -50,14 +50,11 @@ public final class CacheSimulator {
             throw new ExpertCacheBudgetException("a cache of " + capacity + " experts cannot hold one token's working set: a token of the trace "
                     + "selects " + seq.workingSet() + " experts in one layer");
         }
-        boolean[] resident = new boolean[keys.size()];
-        boolean[] inRound = new boolean[keys.size()];
+        Slots slots = new Slots(keys.size(), capacity, policy);
         long[] blockAccesses = new long[keys.blocks()];
         long[] blockHits = new long[keys.blocks()];
         // rounds leave pinned experts their slots, as the cache's do
         int round = Math.max(seq.workingSet(), capacity - policy.warmKeys().length);
-        boolean[] unused = new boolean[keys.size()];
-        int size = 0;
         long hits = 0, prefetched = 0, prefetchUsed = 0;
         int[] hint = new int[keys.maxExperts()];
         for (int s = 0; s < seq.steps(); s++) {
@@ -70,65 +67,75 @@ public final class CacheSimulator {
                 int k = seq.key(i);
                 policy.accessed(k, i);
                 blockAccesses[keys.blockOf(k)]++;
-                if (resident[k]) {
+                if (slots.resident[k]) {
                     hits++;
                     blockHits[keys.blockOf(k)]++;
-                    if (unused[k]) prefetchUsed++;
+                    if (slots.unused[k]) prefetchUsed++;
                 }
-                unused[k] = false;
+                slots.unused[k] = false;
             }
             for (int r = from; r < to; r += round) {
                 int end = Math.min(to, r + round);
-                for (int i = r; i < end; i++) inRound[seq.key(i)] = true;
-                for (int i = r; i < end; i++) {
-                    int k = seq.key(i);
-                    if (resident[k]) continue;
-                    if (size == capacity) {
-                        int v = policy.victim(k, x -> !inRound[x], i);
-                        if (v < 0 || !resident[v] || inRound[v]) {
-                            throw new IllegalStateException(policy.name() + " chose " + v + " as the victim for " + k);
-                        }
-                        resident[v] = false;
-                        unused[v] = false;
-                        policy.evicted(v);
-                        size--;
-                    }
-                    resident[k] = true;
-                    policy.admitted(k, i);
-                    size++;
-                }
-                for (int i = r; i < end; i++) inRound[seq.key(i)] = false;
+                for (int i = r; i < end; i++) slots.inUse[seq.key(i)] = true;
+                for (int i = r; i < end; i++) slots.load(seq.key(i), i, true);
+                for (int i = r; i < end; i++) slots.inUse[seq.key(i)] = false;
             }
             if (predictNext) {
                 if (!early) tellPrediction(seq, s + 1, policy, hint);
                 // the step just served is computing and keeps its experts; the prediction takes what else it can
                 long time = Math.max(0, to - 1);
-                for (int i = from; i < to; i++) inRound[seq.key(i)] = true;
                 int pf = seq.predictedStart(s + 1), pt = seq.predictedEnd(s + 1);
-                for (int i = pf; i < pt; i++) inRound[seq.predictedKey(i)] = true;
+                for (int i = from; i < to; i++) slots.inUse[seq.key(i)] = true;
+                for (int i = pf; i < pt; i++) slots.inUse[seq.predictedKey(i)] = true;
                 for (int i = pf; i < pt; i++) {
                     int k = seq.predictedKey(i);
-                    if (resident[k]) continue;
-                    if (size == capacity) {
-                        int v = policy.victim(k, x -> !inRound[x], time);
-                        if (v < 0) break;
-                        if (!resident[v] || inRound[v]) throw new IllegalStateException(policy.name() + " chose " + v + " as the victim for " + k);
-                        resident[v] = false;
-                        unused[v] = false;
-                        policy.evicted(v);
-                        size--;
-                    }
-                    resident[k] = true;
-                    unused[k] = true;
-                    policy.admitted(k, time);
-                    size++;
+                    if (slots.resident[k]) continue;
+                    if (!slots.load(k, time, false)) break;
+                    slots.unused[k] = true;
                     prefetched++;
                 }
-                for (int i = from; i < to; i++) inRound[seq.key(i)] = false;
-                for (int i = pf; i < pt; i++) inRound[seq.predictedKey(i)] = false;
+                for (int i = from; i < to; i++) slots.inUse[seq.key(i)] = false;
+                for (int i = pf; i < pt; i++) slots.inUse[seq.predictedKey(i)] = false;
             }
         }
         return new Result(policy.name(), capacity, seq.length(), hits, blockAccesses, blockHits, prefetched, prefetchUsed);
+    }
+
+    /** The replayed cache's slots: which keys are resident, in use by the step (not evictable), or prefetched and not yet used. */
+    private static final class Slots {
+        final boolean[] resident, inUse, unused;
+        final int capacity;
+        final CachePolicy policy;
+        int size;
+
+        Slots(int keys, int capacity, CachePolicy policy) {
+            this.resident = new boolean[keys];
+            this.inUse = new boolean[keys];
+            this.unused = new boolean[keys];
+            this.capacity = capacity;
+            this.policy = policy;
+        }
+
+        /**
+         * Makes {@code k} resident, evicting the policy's victim among the keys not in use when the cache
+         * is full. A demand load ({@code must}) always finds one; a prefetch returns false when none is left.
+         */
+        boolean load(int k, long time, boolean must) {
+            if (resident[k]) return true;
+            if (size == capacity) {
+                int v = policy.victim(k, x -> !inUse[x], time);
+                if (v < 0 && !must) return false;
+                if (v < 0 || !resident[v] || inUse[v]) throw new IllegalStateException(policy.name() + " chose " + v + " as the victim for " + k);
+                resident[v] = false;
+                unused[v] = false;
+                policy.evicted(v);
+                size--;
+            }
+            resident[k] = true;
+            policy.admitted(k, time);
+            size++;
+            return true;
+        }
     }
 
     private static int blockOf(AccessSequence seq, int step) {
