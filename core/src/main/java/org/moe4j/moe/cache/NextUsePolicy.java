@@ -16,6 +16,11 @@ package org.moe4j.moe.cache;
  * then to the least recently used. Counts survive eviction (as LFU's), so a returning expert brings its
  * history. With one MoE layer this is a decayed LFU.
  *
+ * <p>When the cache prefetches, it also tells the policy the cross-layer gate's prediction of a layer's
+ * next step ({@link #predicted}); until that step, its experts' chance of being selected there is not
+ * {@code p} but how often predicted (or unpredicted) experts of the layer were selected so far, learned
+ * from the steps that followed earlier predictions.
+ *
  * <p>The current layer is that of the last access; a layer's step begins at its first access after an
  * access of another layer (or when a key of the step repeats, which with one MoE layer marks the next
  * token).
