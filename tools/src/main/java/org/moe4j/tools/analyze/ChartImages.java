@@ -55,7 +55,8 @@ public final class ChartImages {
         return files;
     }
 
-    private static Path save(Path file, JFreeChart chart) throws IOException {
+    /** Saves a chart as a PNG of the report's size. */
+    public static Path save(Path file, JFreeChart chart) throws IOException {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
         return file;
     }
@@ -215,7 +216,8 @@ public final class ChartImages {
         return lines(c.a() + " vs " + c.b(), new NumberAxis("layer"), "value", ds);
     }
 
-    private static JFreeChart lines(String title, org.jfree.chart.axis.ValueAxis x, String y, XYSeriesCollection ds) {
+    /** Lines with points on a white plot: the look of every line chart moe4j draws. */
+    public static JFreeChart lines(String title, org.jfree.chart.axis.ValueAxis x, String y, XYSeriesCollection ds) {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         XYPlot plot = new XYPlot(ds, x, new NumberAxis(y), r);
         plot.setBackgroundPaint(Color.WHITE);

@@ -19,6 +19,7 @@ import org.moe4j.moe.cache.ExpertLayout;
 import org.moe4j.moe.cache.ExpertProfile;
 import org.moe4j.moe.cache.ExpertReader;
 import org.moe4j.tools.cachesim.CacheSim;
+import org.moe4j.tools.cachesim.CacheSimChart;
 import org.moe4j.trace.RoutingTraceReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +60,10 @@ public final class CacheSimCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table")
     boolean json;
 
+    @Option(names = "--plot", paramLabel = "FILE.png",
+            description = "Also draw hit rate against cache size for every policy (give several budgets, e.g. --budget 1x,1.5x,2x,3x,4x)")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         AccessSequence seq = AccessSequence.of(RoutingTraceReader.read(trace));
@@ -80,6 +85,7 @@ public final class CacheSimCommand implements Callable<Integer> {
         List<CacheSim.Row> rows = CacheSim.run(seq, budgets, specs, prof, slotBytes, prefetch);
         CacheSim.PredictionQuality pq = CacheSim.predictionQuality(seq);
         if (saveProfile != null) CacheSim.selfProfile(seq).write(saveProfile);
+        if (plot != null) CacheSimChart.write(plot, "Expert cache hit rate: " + trace.getFileName() + " (" + seq.tokens() + " tokens)", rows);
         String def = CachePolicies.create(null, new CachePolicies.Context(seq.keys(), seq.keys().size(), 1, 1, null, null)).name();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -149,6 +155,7 @@ public final class CacheSimCommand implements Callable<Integer> {
         } else if (!seq.hasPredictions()) {
             System.out.println("no prefetch replayed: record the trace with --trace-predictions to compare prefetching too");
         }
+        if (plot != null) System.out.println("chart: " + plot);
         return 0;
     }
 

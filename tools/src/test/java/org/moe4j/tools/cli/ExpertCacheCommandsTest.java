@@ -90,6 +90,12 @@ class ExpertCacheCommandsTest {
 
         String table = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x");
         assertThat(table).contains("gate predictions on " + gate.get("steps").asLong() + " layer steps").contains(" demand ").contains(" prefetch ");
+        Path png = dir.resolve("sim.png");
+        assertThat(Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "1x,2x,3x", "--plot", png.toString()))
+                .contains("chart: " + png);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(1000);
+        assertThat(image.getHeight()).isEqualTo(600);
         String demandOnly = Commands.run(new CacheSimCommand(), "--trace", trace.toString(), "--budget", "2x", "--no-prefetch", "--json");
         assertThat(new ObjectMapper().readTree(demandOnly).get("budgets").get(0).has("prefetch_hit_rates")).isFalse();
     }
