@@ -152,7 +152,7 @@ policy() {
     moe4j "${run[@]}" --stats-json "$OUT/$name-$i-prefetch.json" > /dev/null 2>> "$OUT/$name-$i.err"
     moe4j cache-sim --trace "$OUT/$name-$i.trace" --budget 2x --policy lru,lfu,lfru,next-use,quota,pinned --json > "$OUT/$name-$i-sim.json"
   done
-  moe4j cache-sim --trace "$OUT/$name-1.trace" --budget 1x,2x,4x
+  moe4j cache-sim --trace "$OUT/$name-1.trace" --budget 1x,1.5x,2x,3x,4x --plot "$OUT/$name-hit-rates.png"
   python3 - "$OUT" "$name" "$n" <<'PY'
 import json, sys
 out, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
