@@ -6,8 +6,12 @@ package org.moe4j.moe.cache;
  * begins), then the step's experts are made resident in rounds of at most {@code capacity} (less the
  * pinned experts), ascending;
  * none of a round's experts is evicted to make room for another of the same round. Every miss is loaded
- * (demand paging). With steps no larger than the cache, Belady's policy is optimal among demand-paging
- * policies.
+ * (demand paging), except the experts a policy pins ({@link CachePolicy#warmKeys}), which are loaded
+ * before the first step as the cache does. With steps no larger than the cache, Belady's policy is
+ * optimal among demand-paging policies (a test checks it against every schedule on small sequences);
+ * a step larger than the cache (a prompt pass) is served in rounds whose order is fixed, which Belady
+ * cannot choose, so a policy with smaller rounds (one that pins experts) can end such a step with
+ * better contents than Belady's.
  *
  * <p>With {@code prefetch}, steps that carry a gate prediction (traces recorded with
  * {@code --trace-predictions}) are prefetched the way the cache does it: after the previous step's
@@ -57,6 +61,11 @@ public final class CacheSimulator {
         int round = Math.max(seq.workingSet(), capacity - policy.warmKeys().length);
         long hits = 0, prefetched = 0, prefetchUsed = 0;
         int[] hint = new int[keys.maxExperts()];
+        // the experts a policy pins are loaded before the first token, as the cache does
+        for (int k : policy.warmKeys()) {
+            if (slots.size == capacity) break;
+            slots.load(k, 0, true);
+        }
         for (int s = 0; s < seq.steps(); s++) {
             int from = seq.stepStart(s), to = seq.stepEnd(s);
             boolean predictNext = prefetch && s + 1 < seq.steps() && seq.hasPrediction(s + 1);

@@ -321,4 +321,59 @@ class CachePolicyTest {
         assertThat(f.prefetched()).isZero();
         assertThat(f.hits()).isZero();
     }
+
+    /** The most hits any demand-paging schedule gets: every choice of victims tried (steps no larger than the cache). */
+    private static int bestHits(AccessSequence seq, int capacity, int step, long resident, java.util.Map<Long, Integer> memo) {
+        if (step == seq.steps()) return 0;
+        long key = ((long) step << 32) | resident;
+        Integer known = memo.get(key);
+        if (known != null) return known;
+        long need = 0;
+        for (int i = seq.stepStart(step); i < seq.stepEnd(step); i++) need |= 1L << seq.key(i);
+        int hits = Long.bitCount(need & resident);
+        long missing = need & ~resident;
+        int free = capacity - Long.bitCount(resident);
+        int evictions = Math.max(0, Long.bitCount(missing) - free);
+        long candidates = resident & ~need;
+        int best = Integer.MIN_VALUE;
+        // every subset of the candidates of the size the misses need
+        for (long sub = candidates; ; sub = (sub - 1) & candidates) {
+            if (Long.bitCount(sub) == evictions) {
+                best = Math.max(best, bestHits(seq, capacity, step + 1, (resident & ~sub) | missing, memo));
+            }
+            if (sub == 0) break;
+        }
+        memo.put(key, hits + best);
+        return hits + best;
+    }
+
+    @Test
+    void beladyIsOptimalWhenAStepNeedsSeveralExpertsAtOnce() {
+        // two layers of four experts, top-1 or top-2 per step, tokens passing the layers in order
+        ExpertKeys keys = new ExpertKeys(new int[]{4, 4});
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int tokens = 3 + rnd.nextInt(6);
+            List<Integer> flat = new ArrayList<>();
+            List<Integer> starts = new ArrayList<>();
+            for (int t = 0; t < tokens; t++) {
+                for (int b = 0; b < 2; b++) {
+                    starts.add(flat.size());
+                    int first = rnd.nextInt(4);
+                    flat.add(keys.key(b, first));
+                    if (rnd.nextBoolean()) {
+                        int second = (first + 1 + rnd.nextInt(3)) % 4;
+                        flat.add(keys.key(b, second));
+                        if (second < first) java.util.Collections.swap(flat, flat.size() - 1, flat.size() - 2);
+                    }
+                }
+            }
+            starts.add(flat.size());
+            AccessSequence seq = new AccessSequence(keys, flat.stream().mapToInt(Integer::intValue).toArray(),
+                    starts.stream().mapToInt(Integer::intValue).toArray(), tokens);
+            int capacity = 2 + rnd.nextInt(4);
+            int best = bestHits(seq, capacity, 0, 0, new java.util.HashMap<>());
+            assertThat(CacheSimulator.run(seq, capacity, new BeladyPolicy(seq)).hits()).as("trial %d, %d slots", trial, capacity).isEqualTo(best);
+        }
+    }
 }

@@ -286,20 +286,25 @@ class ExpertCacheTest {
     @Test
     void hitsAreThoseTheSimulatorPredictsForTheSameRouting() {
         Manifest.Case c = Manifest.get("olmoe");
-        for (String policy : new String[]{"lru", "lfu", "lfru:half-life=2", "next-use", "next-use:half-life=2", "quota"}) {
+        for (String policy : new String[]{"lru", "lfu", "lfru:half-life=2", "next-use", "next-use:half-life=2", "quota", "pinned:fraction=0.4"}) {
             try (Model m = load(c.modelFile(), NumericMode.NATIVE)) {
                 int slots = 7;
                 Recorder rec = new Recorder();
                 m.routing().addObserver(rec);
                 long hits;
-                try (ExpertCache cache = ExpertCache.open(m, ExpertCacheConfig.of(slotBytes(m) * slots).withPolicy(policy).withPrefetch(false))) {
+                ExpertKeys k = ExpertLayout.of(m, 4096).keys();
+                long[] counts = new long[k.size()];
+                for (int i = 0; i < counts.length; i++) counts[i] = (i * 7919L) % 13; // some profile: pinned loads its hottest first
+                ExpertProfile profile = new ExpertProfile("test", k, counts);
+                try (ExpertCache cache = ExpertCache.open(m, ExpertCacheConfig.of(slotBytes(m) * slots).withPolicy(policy).withProfile(profile)
+                        .withPrefetch(false))) {
                     run(m, c.tokenIds()); // a batch pass, then passes of one token
                     hits = cache.stats().hits();
                     assertThat(cache.stats().inFlight()).isZero();
                 }
                 ExpertKeys keys = ExpertLayout.of(m, 4096).keys();
                 AccessSequence seq = AccessSequence.of(keys, rec.records);
-                CachePolicy p = CachePolicies.create(policy, new CachePolicies.Context(keys, slots, 4, 8, null, seq));
+                CachePolicy p = CachePolicies.create(policy, new CachePolicies.Context(keys, slots, 4, 8, profile, seq));
                 assertThat(hits).as(policy).isEqualTo(CacheSimulator.run(seq, slots, p).hits());
             }
         }
