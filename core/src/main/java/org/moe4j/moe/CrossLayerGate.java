@@ -56,11 +56,6 @@ public final class CrossLayerGate implements ForwardListener {
         mm = new MatMul(model.pool(), model.numericMode());
     }
 
-    /** The first MoE block after {@code block}, or -1. */
-    public int nextMoeBlock(int block) {
-        return nextMoe[block];
-    }
-
     @Override
     public void beforeFeedForward(int layer, float[] normed, int n, int width) {
         int target = nextMoe[layer];

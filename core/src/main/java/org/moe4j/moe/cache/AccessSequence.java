@@ -20,9 +20,9 @@ public final class AccessSequence {
     private final int workingSet;
     private final long selections;
     /** Per step, the union of its records' gate predictions ({@code predStart[s] .. predStart[s + 1]}), and whether it had any. */
-    private int[] predicted = new int[0];
-    private int[] predStart;
-    private boolean[] hasPrediction;
+    private final int[] predicted;
+    private final int[] predStart;
+    private final boolean[] hasPrediction;
 
     /**
      * @param flat       keys of every access, step after step
@@ -32,29 +32,34 @@ public final class AccessSequence {
      * @param selections experts selected over all tokens and layers (more than the accesses when a pass has several tokens)
      */
     public AccessSequence(ExpertKeys keys, int[] flat, int[] stepStart, int tokens, int workingSet, long selections) {
+        this(keys, flat, stepStart, tokens, workingSet, selections, new int[0], new int[stepStart.length],
+                new boolean[Math.max(0, stepStart.length - 1)]);
+    }
+
+    private AccessSequence(ExpertKeys keys, int[] flat, int[] stepStart, int tokens, int workingSet, long selections,
+                           int[] predicted, int[] predStart, boolean[] hasPrediction) {
         this.keys = keys;
         this.flat = flat;
         this.stepStart = stepStart;
         this.tokens = tokens;
         this.workingSet = workingSet;
         this.selections = selections;
-        for (int k : flat) {
-            if (k < 0 || k >= keys.size()) throw new IllegalArgumentException("key " + k + " outside " + keys);
+        if (predStart.length != stepStart.length || hasPrediction.length != Math.max(0, stepStart.length - 1)) {
+            throw new IllegalArgumentException("predictions for another number of steps");
         }
-        this.predStart = new int[stepStart.length];
-        this.hasPrediction = new boolean[Math.max(0, stepStart.length - 1)];
+        for (int[] ks : new int[][]{flat, predicted}) {
+            for (int k : ks) {
+                if (k < 0 || k >= keys.size()) throw new IllegalArgumentException("key " + k + " outside " + keys);
+            }
+        }
+        this.predicted = predicted;
+        this.predStart = predStart;
+        this.hasPrediction = hasPrediction;
     }
 
     /** This sequence with the steps' gate predictions: keys {@code predicted[predStart[s] .. predStart[s + 1])}, ascending, for steps marked in {@code has}. */
     AccessSequence withPredictions(int[] predicted, int[] predStart, boolean[] has) {
-        if (predStart.length != stepStart.length || has.length != steps()) throw new IllegalArgumentException("predictions for another number of steps");
-        for (int k : predicted) {
-            if (k < 0 || k >= keys.size()) throw new IllegalArgumentException("key " + k + " outside " + keys);
-        }
-        this.predicted = predicted;
-        this.predStart = predStart;
-        this.hasPrediction = has;
-        return this;
+        return new AccessSequence(keys, flat, stepStart, tokens, workingSet, selections, predicted, predStart, has);
     }
 
     /** Steps of one token each (the working set is the largest step). */

@@ -34,10 +34,6 @@ public final class CacheSim {
         public double belady() {
             return hitRate("belady");
         }
-
-        public double prefetchHitRate(String policy) {
-            return prefetched.get(policy).hitRate();
-        }
     }
 
     /** How well a trace's gate predictions matched the routing, over the steps that carry one. */
@@ -98,11 +94,7 @@ public final class CacheSim {
         }
     }
 
-    /** Runs every policy (then Belady) at every budget, also with prefetch when the trace has predictions. */
-    public static List<Row> run(AccessSequence seq, List<String> budgets, List<String> policies, ExpertProfile profile, long slotBytes) {
-        return run(seq, budgets, policies, profile, slotBytes, seq.hasPredictions());
-    }
-
+    /** Runs every policy (then Belady) at every budget, also with prefetch on the trace's gate predictions when asked. */
     public static List<Row> run(AccessSequence seq, List<String> budgets, List<String> policies, ExpertProfile profile, long slotBytes,
                                 boolean prefetch) {
         if (prefetch && !seq.hasPredictions()) {
