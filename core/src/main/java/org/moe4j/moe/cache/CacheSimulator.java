@@ -70,7 +70,7 @@ public final class CacheSimulator {
             int from = seq.stepStart(s), to = seq.stepEnd(s);
             boolean predictNext = prefetch && s + 1 < seq.steps() && seq.hasPrediction(s + 1);
             // made on the input of the block before the next step's: when that is this step's block, before this step routes
-            boolean early = predictNext && keys.experts(blockOf(seq, s + 1) - 1) > 0 && blockOf(seq, s + 1) - 1 == blockOf(seq, s);
+            boolean early = predictNext && blockOf(seq, s + 1) - 1 == blockOf(seq, s);
             if (early) tellPrediction(seq, s + 1, policy, hint);
             for (int i = from; i < to; i++) {
                 int k = seq.key(i);

@@ -320,6 +320,12 @@ class CachePolicyTest {
         CacheSimulator.Result f = CacheSimulator.run(full, 2, new LruPolicy(keys), true);
         assertThat(f.prefetched()).isZero();
         assertThat(f.hits()).isZero();
+        // a hand-written trace may predict block 0, which no block precedes: prefetched like any other step
+        AccessSequence zero = new AccessSequence(keys, new int[]{2, 0}, new int[]{0, 1, 2}, 2)
+                .withPredictions(new int[]{0}, new int[]{0, 0, 1}, new boolean[]{false, true});
+        CacheSimulator.Result z = CacheSimulator.run(zero, 2, new LruPolicy(keys), true);
+        assertThat(z.prefetched()).isEqualTo(1);
+        assertThat(z.hits()).isEqualTo(1);
     }
 
     /** The most hits any demand-paging schedule gets: every choice of victims tried (steps no larger than the cache). */
