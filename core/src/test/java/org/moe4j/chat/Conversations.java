@@ -23,7 +23,7 @@ final class Conversations {
     private Conversations() {}
 
     static Path templatesDir() {
-        return Path.of(System.getProperty("moe4j.shared", "../../shared"), "conformance", "templates");
+        return org.moe4j.testing.SharedData.conformance().resolve("templates");
     }
 
     static String template(String name) {

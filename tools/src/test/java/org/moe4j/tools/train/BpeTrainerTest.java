@@ -13,7 +13,7 @@ import org.moe4j.gguf.GGUFWriter;
 import org.moe4j.tokenizer.Tokenizer;
 
 class BpeTrainerTest {
-    private static final Path CORPUS = Path.of(System.getProperty("moe4j.shared", "../shared"), "corpus");
+    private static final Path CORPUS = org.moe4j.testing.SharedData.root().resolve("corpus");
 
     @Test
     void mergesTheMostFrequentPairsFirst() {
