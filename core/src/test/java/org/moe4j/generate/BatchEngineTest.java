@@ -71,12 +71,18 @@ class BatchEngineTest {
     }
 
     /** A recorder that counts the latch down at its first token. */
-    private static Recorder signalling(CountDownLatch started) {
+    /** Holds the engine's step inside its first token until released, so that the sequence cannot end (or free its slot) meanwhile. */
+    private static Recorder holding(CountDownLatch started, CountDownLatch release) {
         return new Recorder() {
             @Override
             public void onToken(GeneratedToken token) {
                 super.onToken(token);
                 started.countDown();
+                try {
+                    if (!release.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the test never released the engine");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         };
     }
@@ -241,12 +247,17 @@ class BatchEngineTest {
         int[] prompt = random(new SplittableRandom(8), 4);
         try (BatchEngine engine = new BatchEngine(model, tokenizer, new BatchEngine.Settings(1, 128, 8, 2))) {
             CountDownLatch started = new CountDownLatch(1);
-            Recorder first = signalling(started);
+            CountDownLatch release = new CountDownLatch(1);
+            Recorder first = holding(started, release);
             BatchEngine.Handle h = engine.submit(SequenceRequest.greedy(prompt, -1), first);
             Recorder second = new Recorder();
             engine.submit(SequenceRequest.greedy(prompt, 3), second);
-            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-            h.cancel();
+            try {
+                assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+                h.cancel();
+            } finally {
+                release.countDown();
+            }
             assertThat(first.get().reason()).isEqualTo(StopReason.CANCELLED);
             assertThat(second.get().tokens()).containsExactly(tokensAlone(prompt, 3, SamplerConfig.greedy()));
             assertThat(engine.stats().cancelled()).isEqualTo(1);
@@ -258,14 +269,21 @@ class BatchEngineTest {
         int[] prompt = random(new SplittableRandom(9), 4);
         try (BatchEngine engine = new BatchEngine(model, tokenizer, new BatchEngine.Settings(1, 32, 8, 1))) {
             CountDownLatch started = new CountDownLatch(1);
-            Recorder running = signalling(started);
+            CountDownLatch release = new CountDownLatch(1);
+            // the running sequence is held inside its first token: left to run, it can reach its end of text or
+            // fill its context before the queue is tested, and the queued request would take the free slot
+            Recorder running = holding(started, release);
             BatchEngine.Handle h = engine.submit(SequenceRequest.greedy(prompt, -1), running);
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             Recorder queued = new Recorder();
-            engine.submit(SequenceRequest.greedy(prompt, 2), queued);
-            assertThatThrownBy(() -> engine.submit(SequenceRequest.greedy(prompt, 2), new Recorder()))
-                    .isInstanceOf(EngineBusyException.class).hasMessageContaining("waiting");
-            h.cancel();
+            try {
+                engine.submit(SequenceRequest.greedy(prompt, 2), queued);
+                assertThatThrownBy(() -> engine.submit(SequenceRequest.greedy(prompt, 2), new Recorder()))
+                        .isInstanceOf(EngineBusyException.class).hasMessageContaining("waiting");
+                h.cancel();
+            } finally {
+                release.countDown();
+            }
             assertThat(queued.get().tokens()).hasSize(2);
 
             assertThatThrownBy(() -> engine.submit(SequenceRequest.greedy(new int[32], 2), new Recorder()))
