@@ -5,23 +5,29 @@ import org.moe4j.cli.options.ModelPaths;
 import org.moe4j.cli.options.RoutingOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.moe4j.model.LoadOptions;
 import org.moe4j.model.Model;
+import org.moe4j.model.ModelLoader;
 import org.moe4j.moe.cache.ExpertCache;
 import org.moe4j.tensor.NumericMode;
 import org.moe4j.tools.bench.BandwidthProbe;
 import org.moe4j.tools.bench.Bench;
 import org.moe4j.tools.bench.BenchResult;
+import org.moe4j.tools.bench.TracingOverhead;
 import org.moe4j.util.Progress;
 import org.moe4j.util.WorkerPool;
 import org.moe4j.trace.RoutingSession;
 import org.moe4j.trace.TokenTexts;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prompt processing (-p) and generation (-n) throughput, with the memory-bandwidth "
@@ -58,11 +64,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids")
     long seed;
 
+    @Option(names = "--tracing-overhead", description = "Instead of pp/tg: measure what routing traces cost generation. Decodes -n tokens "
+            + "(default here 96) token by token with no trace, a binary trace, a JSONL trace and a binary trace with scores, in -r "
+            + "interleaved rounds (default here 7), and prints the median rate of each and the share of decode time spent in the "
+            + "trace writer")
+    boolean tracingOverhead;
+
     @Mixin
     RoutingOptions routing;
 
     @Mixin
     ExpertCacheOptions expertCache;
+
+    @Spec
+    CommandSpec spec;
 
     private ExpertCache cache;
 
@@ -72,6 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-p, -n, --bandwidth-gib >= 0; -r, -b >= 1");
         }
         int t = threads != null ? threads : WorkerPool.defaultThreads();
+        if (tracingOverhead) return tracingOverhead(t);
         double bw = 0;
         if (probeGib > 0) {
             System.err.printf(Locale.ROOT, "measuring memory bandwidth (%d threads, %d GiB)...%n", t, probeGib);
@@ -102,6 +118,54 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } else {
             printTable(r);
+        }
+        return 0;
+    }
+
+    private int tracingOverhead(int t) throws Exception {
+        if (routing.tracing() || expertCache.enabled()) {
+            throw new IllegalArgumentException("--tracing-overhead writes its own traces and runs the model fully resident: "
+                    + "drop --trace and --expert-cache");
+        }
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        int tokens = given.hasMatchedOption("-n") ? tg : 96;
+        int rounds = given.hasMatchedOption("-r") ? reps : 7;
+        if (tokens < 1) throw new IllegalArgumentException("--tracing-overhead needs -n >= 1");
+        Path file = ModelPaths.resolve(model);
+        Path dir = Files.createTempDirectory("moe4j-tracing");
+        try (Model m = ModelLoader.load(file, new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE))) {
+            TracingOverhead.Result r = TracingOverhead.measure(m, file.getFileName().toString(),
+                    new TracingOverhead.Settings(16, tokens, rounds, 4), dir, (i, of) -> {
+                        String line = "round " + i + "/" + of + (i <= 4 ? " (warm-up)" : "");
+                        if (System.console() != null) System.err.print("\r" + line + "\u001b[K");
+                        else System.err.println(line);
+                    });
+            if (System.console() != null) System.err.println();
+            if (json) {
+                System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+            } else {
+                System.out.printf(Locale.ROOT, "tracing overhead on %s, %d decode steps, median of %d interleaved rounds, %d threads%n",
+                        r.model(), r.decode_tokens(), r.rounds(), t);
+                System.out.printf(Locale.ROOT, "| %-14s | %10s | %8s | %16s | %10s | %10s |%n",
+                        "trace", "tokens/s", "rate", "time in writer", "close", "trace size");
+                System.out.println("|" + "-".repeat(16) + "|" + "-".repeat(12) + "|" + "-".repeat(10) + "|" + "-".repeat(18)
+                        + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|");
+                for (TracingOverhead.Row row : r.rows()) {
+                    boolean none = row.mode().equals("none");
+                    System.out.printf(Locale.ROOT, "| %-14s | %10.1f | %8s | %16s | %10s | %10s |%n", row.mode(), row.tokens_per_s(),
+                            none ? "" : String.format(Locale.ROOT, "%+.2f %%", row.rate_change() * 100),
+                            none ? "" : String.format(Locale.ROOT, "%.2f %%", row.writer_share() * 100),
+                            none ? "" : String.format(Locale.ROOT, "%.2f ms", row.close_ms()),
+                            none ? "" : Progress.bytes(row.trace_bytes()));
+                }
+                System.out.println("\n\"time in writer\" is the forward thread's share of decode time in the trace writer: what tracing "
+                        + "costs the rate. The rate's change against no trace moves with other load on the machine.");
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
         }
         return 0;
     }
