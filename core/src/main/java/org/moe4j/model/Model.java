@@ -74,6 +74,11 @@ public final class Model implements AutoCloseable {
         listeners = grown;
     }
 
+    /** The listeners installed now, in the order they are called. */
+    public java.util.List<ForwardListener> listeners() {
+        return java.util.List.of(listeners);
+    }
+
     public synchronized void removeListener(ForwardListener l) {
         listeners = java.util.Arrays.stream(listeners).filter(x -> x != l).toArray(ForwardListener[]::new);
     }

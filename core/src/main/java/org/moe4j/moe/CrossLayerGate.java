@@ -13,7 +13,9 @@ import org.moe4j.tensor.MatMul;
  * it; a routing trace can record it so that a replay can prefetch the same way.
  *
  * <p>The router's own selection is used (no routing policies), so the guess is what the trained model
- * would pick.
+ * would pick. It is the same for every consumer, so a model has at most one gate, shared by all its
+ * {@linkplain #subscribe subscribers}: a cache that prefetches and a trace that records the predictions
+ * pay for one router product per block, not two.
  */
 public final class CrossLayerGate implements ForwardListener {
     /** Receives each pass's predictions, on the forward thread. */
@@ -26,7 +28,32 @@ public final class CrossLayerGate implements ForwardListener {
         void predicted(int target, RoutingDecision[] perToken, int n, boolean fromDense);
     }
 
-    private final Sink sink;
+    /** A sink's place on a model's gate; closing it removes the gate when no sink is left. */
+    public static final class Subscription implements AutoCloseable {
+        private final Model model;
+        private final Sink sink;
+        private boolean closed;
+
+        private Subscription(Model model, Sink sink) {
+            this.model = model;
+            this.sink = sink;
+        }
+
+        @Override
+        public void close() {
+            synchronized (model) {
+                if (closed) return;
+                closed = true;
+                CrossLayerGate g = installedOn(model);
+                if (g == null) return;
+                g.sinks = java.util.Arrays.stream(g.sinks).filter(x -> x != sink).toArray(Sink[]::new);
+                if (g.sinks.length == 0) model.removeListener(g);
+            }
+        }
+    }
+
+    // replaced, never changed in place, under the model's lock, which a forward pass also holds
+    private volatile Sink[] sinks = new Sink[0];
     private final int[] nextMoe;
     private final boolean[] isMoe;
     private final Router[] routers;
@@ -34,8 +61,31 @@ public final class CrossLayerGate implements ForwardListener {
     private final MatMul mm;
     private float[] logits = new float[0];
 
-    public CrossLayerGate(Model model, Sink sink) {
-        this.sink = sink;
+    /**
+     * Hands {@code sink} the predictions of every forward pass of {@code model} from now on, installing the
+     * model's gate if it has none yet. Holds the model's lock, so it waits for a pass that is running.
+     */
+    public static Subscription subscribe(Model model, Sink sink) {
+        synchronized (model) {
+            CrossLayerGate g = installedOn(model);
+            if (g == null) {
+                g = new CrossLayerGate(model);
+                model.addListener(g);
+            }
+            Sink[] grown = java.util.Arrays.copyOf(g.sinks, g.sinks.length + 1);
+            grown[g.sinks.length] = sink;
+            g.sinks = grown;
+            return new Subscription(model, sink);
+        }
+    }
+
+    /** The gate installed on {@code model}, or null. */
+    static CrossLayerGate installedOn(Model model) {
+        for (ForwardListener l : model.listeners()) if (l instanceof CrossLayerGate g) return g;
+        return null;
+    }
+
+    private CrossLayerGate(Model model) {
         int blocks = model.blockCount();
         nextMoe = new int[blocks];
         isMoe = new boolean[blocks];
@@ -59,7 +109,8 @@ public final class CrossLayerGate implements ForwardListener {
     @Override
     public void beforeFeedForward(int layer, float[] normed, int n, int width) {
         int target = nextMoe[layer];
-        if (target < 0) return;
+        Sink[] to = sinks;
+        if (target < 0 || to.length == 0) return;
         Router r = routers[target];
         int e = r.config().experts();
         if (logits.length < n * e) logits = new float[n * e];
@@ -72,6 +123,6 @@ public final class CrossLayerGate implements ForwardListener {
             decisions[target] = ds;
         }
         for (int t = 0; t < n; t++) r.route(logits, t * e, ds[t]);
-        sink.predicted(target, ds, n, !isMoe[layer]);
+        for (Sink sink : to) sink.predicted(target, ds, n, !isMoe[layer]);
     }
 }

@@ -19,9 +19,9 @@ public final class RoutingSession implements AutoCloseable {
     private final CompositePolicy policy;
     private final ActiveExpertStats stats = new ActiveExpertStats();
     private final RoutingTraceWriter trace;
-    private final CrossLayerGate gate;
+    private final CrossLayerGate.Subscription gate;
 
-    private RoutingSession(Model model, CompositePolicy policy, RoutingTraceWriter trace, CrossLayerGate gate) {
+    private RoutingSession(Model model, CompositePolicy policy, RoutingTraceWriter trace, CrossLayerGate.Subscription gate) {
         this.model = model;
         this.policy = policy;
         this.trace = trace;
@@ -49,12 +49,11 @@ public final class RoutingSession implements AutoCloseable {
         CompositePolicy policy = RoutingPolicies.parse(policySpecs == null ? List.of() : policySpecs);
         RoutingTraceWriter w = tracePath == null ? null
                 : RoutingTraceWriter.open(tracePath, TraceHeader.of(model, scores, predictions), tokenText);
-        CrossLayerGate gate = w != null && predictions ? new CrossLayerGate(model, w) : null;
+        CrossLayerGate.Subscription gate = w != null && predictions ? CrossLayerGate.subscribe(model, w) : null;
         RoutingSession s = new RoutingSession(model, policy, w, gate);
         if (!policy.isEmpty()) model.routing().addPolicy(policy);
         model.routing().addObserver(s.stats);
         if (w != null) model.routing().addObserver(w);
-        if (gate != null) model.addListener(gate);
         return s;
     }
 
@@ -75,7 +74,7 @@ public final class RoutingSession implements AutoCloseable {
     public void close() {
         model.routing().removePolicy(policy);
         model.routing().removeObserver(stats);
-        if (gate != null) model.removeListener(gate);
+        if (gate != null) gate.close();
         if (trace != null) {
             model.routing().removeObserver(trace);
             trace.close();

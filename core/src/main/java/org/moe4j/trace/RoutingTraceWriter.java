@@ -98,7 +98,7 @@ public final class RoutingTraceWriter implements RoutingObserver, CrossLayerGate
 
     /**
      * Keeps the cross-layer gate's prediction for the next MoE block, to be written with that block's
-     * records (install a {@link CrossLayerGate} with this writer as its sink; the header must say
+     * records ({@link CrossLayerGate#subscribe subscribe} this writer to the model's gate; the header must say
      * {@code predictions}).
      */
     @Override

@@ -300,7 +300,7 @@ public final class ExpertCache implements AutoCloseable {
             attachments.add(a);
         }
         model.setExpertStore(a);
-        if (a.predictor != null) model.addListener(a.predictor.gate);
+        if (a.predictor != null) a.predictor.start();
         if (a.skip != null) model.routing().addPolicy(a.skip);
     }
 
@@ -319,7 +319,7 @@ public final class ExpertCache implements AutoCloseable {
             a.detached = true;
             attachments.remove(a);
         }
-        if (a.predictor != null) a.model.removeListener(a.predictor.gate);
+        if (a.predictor != null) a.predictor.stop();
         if (a.skip != null) a.model.routing().removePolicy(a.skip);
         if (a.model.expertStore() == a) a.model.setExpertStore(a.mapped);
     }

@@ -12,10 +12,12 @@ final class GatePredictor implements CrossLayerGate.Sink {
     private final ExpertCache cache;
     private final boolean[] mark;
     private final int[] experts;
-    final CrossLayerGate gate;
+    private final Model model;
+    private CrossLayerGate.Subscription subscription;
 
     GatePredictor(Model model, ExpertCache cache) {
         this.cache = cache;
+        this.model = model;
         int maxExperts = Math.max(1, model.config().expertCount);
         for (int b = 0; b < model.blockCount(); b++) {
             if (model.block(b).feedForward() instanceof org.moe4j.moe.MoeFeedForward moe) {
@@ -24,7 +26,15 @@ final class GatePredictor implements CrossLayerGate.Sink {
         }
         mark = new boolean[maxExperts];
         experts = new int[maxExperts];
-        gate = new CrossLayerGate(model, this);
+    }
+
+    void start() {
+        if (subscription == null) subscription = CrossLayerGate.subscribe(model, this);
+    }
+
+    void stop() {
+        if (subscription != null) subscription.close();
+        subscription = null;
     }
 
     @Override
