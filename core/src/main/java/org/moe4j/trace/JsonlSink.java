@@ -55,26 +55,28 @@ final class JsonlSink implements TraceSink, TraceCodec.Visitor {
             JsonStringEncoder.getInstance().quoteAsString(text, s);
             s.append('"');
         }
-        s.append(",\"layer\":").append(r.layer()).append(",\"n_expert\":").append(r.nExpert()).append(",\"experts\":[");
-        for (int j = 0; j < r.experts().length; j++) {
-            if (j > 0) s.append(',');
-            s.append(r.experts()[j]);
-        }
-        s.append("],\"weights\":");
+        s.append(",\"layer\":").append(r.layer()).append(",\"n_expert\":").append(r.nExpert()).append(",\"experts\":");
+        ints(s, r.experts());
+        s.append(",\"weights\":");
         floats(s, r.weights());
         if (r.scores() != null) {
             s.append(",\"scores\":");
             floats(s, r.scores());
         }
         if (r.predicted() != null) {
-            s.append(",\"predicted\":[");
-            for (int j = 0; j < r.predicted().length; j++) {
-                if (j > 0) s.append(',');
-                s.append(r.predicted()[j]);
-            }
-            s.append(']');
+            s.append(",\"predicted\":");
+            ints(s, r.predicted());
         }
         s.append("}\n");
+    }
+
+    private static void ints(StringBuilder s, int[] v) {
+        s.append('[');
+        for (int j = 0; j < v.length; j++) {
+            if (j > 0) s.append(',');
+            s.append(v[j]);
+        }
+        s.append(']');
     }
 
     private static void floats(StringBuilder s, float[] v) {
