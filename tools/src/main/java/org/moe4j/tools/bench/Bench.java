@@ -11,6 +11,7 @@ import org.moe4j.model.Model;
 import org.moe4j.model.ModelInfo;
 import org.moe4j.model.ModelLoader;
 import org.moe4j.moe.cache.ExpertCache;
+import org.moe4j.tensor.VectorOps;
 import org.moe4j.util.WorkerPool;
 
 /**
@@ -158,14 +159,8 @@ public final class Bench {
             b.clear();
             b.add(tok, i, 0, true);
             m.forward(b, cache, logits);
-            tok = argmax(logits);
+            tok = VectorOps.argmax(logits, 0, vocab);
         }
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 
     static double mean(double[] x) {
