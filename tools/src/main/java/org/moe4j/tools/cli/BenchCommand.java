@@ -95,12 +95,10 @@ public final class BenchCommand implements Callable<Integer> {
         } else {
             System.err.println("bandwidth probe skipped (--bandwidth-gib 0): no roofline");
         }
-        LoadOptions load = new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
-        BenchResult r = Bench.run(new Bench.Settings(ModelPaths.resolve(model), pp, tg, reps, t, batch, seed, load), bw, new Bench.Listener() {
+        BenchResult r = Bench.run(new Bench.Settings(ModelPaths.resolve(model), pp, tg, reps, t, batch, seed, loadOptions(t)), bw, new Bench.Listener() {
             @Override
             public void phase(String phase) {
-                if (System.console() != null) System.err.print("\r" + phase + "\u001b[K");
-                else System.err.println(phase);
+                status(phase);
             }
 
             @Override
@@ -115,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
         }, this::setUp);
         if (System.console() != null) System.err.println();
         if (json) {
-            System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+            printJson(r);
         } else {
             printTable(r);
         }
@@ -133,16 +131,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (tokens < 1) throw new IllegalArgumentException("--tracing-overhead needs -n >= 1");
         Path file = ModelPaths.resolve(model);
         Path dir = Files.createTempDirectory("moe4j-tracing");
-        try (Model m = ModelLoader.load(file, new LoadOptions(t, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE))) {
-            TracingOverhead.Result r = TracingOverhead.measure(m, file.getFileName().toString(),
-                    new TracingOverhead.Settings(16, tokens, rounds, 4), dir, (i, of) -> {
-                        String line = "round " + i + "/" + of + (i <= 4 ? " (warm-up)" : "");
-                        if (System.console() != null) System.err.print("\r" + line + "\u001b[K");
-                        else System.err.println(line);
-                    });
+        var settings = new TracingOverhead.Settings(16, tokens, rounds, 4);
+        try (Model m = ModelLoader.load(file, loadOptions(t))) {
+            TracingOverhead.Result r = TracingOverhead.measure(m, file.getFileName().toString(), settings, dir,
+                    (i, of) -> status("round " + i + "/" + of + (i <= settings.warmUps() ? " (warm-up)" : "")));
             if (System.console() != null) System.err.println();
             if (json) {
-                System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+                printJson(r);
             } else {
                 System.out.printf(Locale.ROOT, "tracing overhead on %s, %d decode steps, median of %d interleaved rounds, %d threads%n",
                         r.model(), r.decode_tokens(), r.rounds(), t);
@@ -151,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println("|" + "-".repeat(16) + "|" + "-".repeat(12) + "|" + "-".repeat(10) + "|" + "-".repeat(18)
                         + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|");
                 for (TracingOverhead.Row row : r.rows()) {
-                    boolean none = row.mode().equals("none");
+                    boolean none = row.mode().equals(TracingOverhead.Mode.NONE.label());
                     System.out.printf(Locale.ROOT, "| %-14s | %10.1f | %8s | %16s | %10s | %10s |%n", row.mode(), row.tokens_per_s(),
                             none ? "" : String.format(Locale.ROOT, "%+.2f %%", row.rate_change() * 100),
                             none ? "" : String.format(Locale.ROOT, "%.2f %%", row.writer_share() * 100),
@@ -168,6 +163,20 @@ public final class BenchCommand implements Callable<Integer> {
             Files.deleteIfExists(dir);
         }
         return 0;
+    }
+
+    private LoadOptions loadOptions(int threads) {
+        return new LoadOptions(threads, floatActivations ? NumericMode.FLOAT : NumericMode.NATIVE);
+    }
+
+    /** One status line on stderr, rewritten in place on a terminal. */
+    private static void status(String line) {
+        if (System.console() != null) System.err.print("\r" + line + "\u001b[K");
+        else System.err.println(line);
+    }
+
+    private static void printJson(Object result) throws Exception {
+        System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
     }
 
     /** Routing session, then expert cache (so skipping sees the routing after every policy); both closed before the model. */
