@@ -110,14 +110,10 @@ public final class CacheSimCommand implements Callable<Integer> {
                 m.put("budget", r.budget());
                 m.put("slots", r.slots());
                 if (slotBytes > 0) m.put("budget_bytes", r.slots() * slotBytes); // an --expert-cache of exactly these slots
-                Map<String, Object> hr = new LinkedHashMap<>();
-                for (Map.Entry<String, CacheSimulator.Result> e : r.results().entrySet()) hr.put(e.getKey(), e.getValue().hitRate());
-                m.put("hit_rates", hr);
+                m.put("hit_rates", hitRates(r.results()));
                 if (r.results().containsKey(CachePolicies.DEFAULT)) m.put("default_vs_belady", r.hitRate(CachePolicies.DEFAULT) / r.belady());
                 if (prefetch) {
-                    Map<String, Object> pr = new LinkedHashMap<>();
-                    for (Map.Entry<String, CacheSimulator.Result> e : r.prefetched().entrySet()) pr.put(e.getKey(), e.getValue().hitRate());
-                    m.put("prefetch_hit_rates", pr);
+                    m.put("prefetch_hit_rates", hitRates(r.prefetched()));
                     if (r.prefetched().containsKey(CachePolicies.DEFAULT)) {
                         CacheSimulator.Result d = r.prefetched().get(CachePolicies.DEFAULT);
                         m.put("default_prefetch_vs_belady", d.hitRate() / r.belady());
@@ -144,8 +140,8 @@ public final class CacheSimCommand implements Callable<Integer> {
         if (ratio) head.append("  ").append(CachePolicies.DEFAULT).append("/belady");
         System.out.println(head);
         for (CacheSim.Row r : rows) {
-            printRow(r, "demand", cols, ratio, r.results(), r.belady());
-            if (prefetch) printRow(r, "prefetch", cols, ratio, r.prefetched(), r.belady());
+            printRow(r, "demand", cols, ratio, r.results());
+            if (prefetch) printRow(r, "prefetch", cols, ratio, r.prefetched());
         }
         System.out.println("hit rate = expert accesses that found the expert resident; the default policy is " + def
                 + (specs.contains("pinned") && selfProfile ? "; pinned uses the trace's own counts as its profile (optimistic)" : ""));
@@ -159,13 +155,19 @@ public final class CacheSimCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printRow(CacheSim.Row r, String mode, List<String> cols, boolean ratio, Map<String, CacheSimulator.Result> res,
-                                 double belady) {
+    private static Map<String, Double> hitRates(Map<String, CacheSimulator.Result> results) {
+        Map<String, Double> hr = new LinkedHashMap<>();
+        for (Map.Entry<String, CacheSimulator.Result> e : results.entrySet()) hr.put(e.getKey(), e.getValue().hitRate());
+        return hr;
+    }
+
+    /** One row of the table; the ratio is against Belady's demand paging whatever the mode. */
+    private static void printRow(CacheSim.Row r, String mode, List<String> cols, boolean ratio, Map<String, CacheSimulator.Result> res) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s %6d %-8s", r.budget(), r.slots(), mode));
         for (String c : cols) line.append(String.format(Locale.ROOT, "  %" + Math.max(5, c.length() - 1) + ".1f%%", res.get(c).hitRate() * 100));
         if (ratio) {
             line.append(String.format(Locale.ROOT, "  %" + (CachePolicies.DEFAULT.length() + 6) + ".1f%%",
-                    res.get(CachePolicies.DEFAULT).hitRate() / belady * 100));
+                    res.get(CachePolicies.DEFAULT).hitRate() / r.belady() * 100));
         }
         System.out.println(line);
     }
