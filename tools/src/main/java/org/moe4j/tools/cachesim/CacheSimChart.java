@@ -46,12 +46,12 @@ public final class CacheSimChart {
             String p = policies.get(i);
             Color c = p.equals(CachePolicies.DEFAULT) ? Color.BLACK : p.equals("belady") ? Color.GRAY : PALETTE[i % PALETTE.length];
             r.setSeriesPaint(i, c);
-            boolean heavy = p.equals(CachePolicies.DEFAULT) || p.equals("belady");
-            r.setSeriesStroke(i, new BasicStroke(heavy ? 3f : 1.5f));
+            float width = p.equals(CachePolicies.DEFAULT) || p.equals("belady") ? 3f : 1.5f;
+            r.setSeriesStroke(i, new BasicStroke(width));
             if (prefetch) {
                 int j = i + policies.size();
                 r.setSeriesPaint(j, c);
-                r.setSeriesStroke(j, new BasicStroke(heavy ? 3f : 1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
+                r.setSeriesStroke(j, new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
             }
         }
         try {
